@@ -1,0 +1,84 @@
+"""One async Neo4j driver per app, and the small client every query goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase, RoutingControl
+
+
+@dataclass
+class RoundTrips:
+    """How many Cypher queries were sent to Neo4j while it was active."""
+
+    count: int = 0
+
+
+_round_trips: ContextVar[RoundTrips | None] = ContextVar("gridgraph_round_trips", default=None)
+
+
+@contextmanager
+def count_round_trips() -> Iterator[RoundTrips]:
+    """Count the Cypher round trips made inside the block (per request, per test)."""
+    counter = RoundTrips()
+    token = _round_trips.set(counter)
+    try:
+        yield counter
+    finally:
+        _round_trips.reset(token)
+
+
+def _note_round_trip() -> None:
+    counter = _round_trips.get()
+    if counter is not None:
+        counter.count += 1
+
+
+def open_driver(uri: str, user: str, password: str) -> AsyncDriver:
+    """Create the app's single async driver (bolt:// for one server, neo4j:// for routing)."""
+    return AsyncGraphDatabase.driver(uri, auth=(user, password))
+
+
+class GraphClient:
+    """Runs Cypher on one database: reads routed to readers, writes in one transaction each."""
+
+    def __init__(self, driver: AsyncDriver, database: str) -> None:
+        self.driver = driver
+        self.database = database
+
+    async def read(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read query (retried by the driver, routed to a reader) and return its rows."""
+        _note_round_trip()
+        records, _, _ = await self.driver.execute_query(
+            query, params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [record.data() for record in records]
+
+    async def write(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a write query in one retried transaction and return its rows."""
+        _note_round_trip()
+        records, _, _ = await self.driver.execute_query(
+            query, params, database_=self.database, routing_=RoutingControl.WRITE
+        )
+        return [record.data() for record in records]
+
+    async def ping(self) -> None:
+        """Raise unless Neo4j answers a trivial query (one try, no retries)."""
+        _note_round_trip()
+        async with self.driver.session(
+            database=self.database, default_access_mode=READ_ACCESS
+        ) as session:
+            result = await session.run("RETURN 1")
+            await result.consume()
+
+    async def close(self) -> None:
+        """Close the driver and its connection pool."""
+        await self.driver.close()

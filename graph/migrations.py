@@ -1,0 +1,135 @@
+"""Idempotent schema migrations: a uniqueness constraint on every natural key, full-text search.
+
+Each item has a fixed name; `apply_migrations` creates the ones that are missing
+(`IF NOT EXISTS`), so running it twice changes nothing. `pending_migrations` tells the
+readiness probe which items are missing or not yet online.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph.client import GraphClient
+
+# (label, property) pairs that identify a node: administrative codes for places, codes for
+# organisations and cases, opaque ids for persons and events, and the blind index of the
+# ID-card number so that one human is one :Person.
+NATURAL_KEYS: tuple[tuple[str, str], ...] = (
+    ("District", "code"),
+    ("Street", "code"),
+    ("Community", "code"),
+    ("Grid", "code"),
+    ("Building", "code"),
+    ("Person", "id"),
+    ("Person", "idCardHash"),
+    ("Department", "code"),
+    ("PartyOrganization", "code"),
+    ("MediationCommittee", "code"),
+    ("MediationStudio", "code"),
+    ("VolunteerTeam", "code"),
+    ("Case", "code"),
+    ("CaseEvent", "id"),
+    ("GridWorkerEvaluation", "id"),
+    ("Organization", "code"),
+)
+
+# Labels whose name/title/address the full-text index covers (cjk analyser: Chinese text is
+# split into bigrams, so a two-character query finds a three-character name).
+FULLTEXT_INDEX = "search_text"
+FULLTEXT_LABELS: tuple[str, ...] = (
+    "Person",
+    "District",
+    "Street",
+    "Community",
+    "Grid",
+    "Building",
+    "Department",
+    "PartyOrganization",
+    "MediationCommittee",
+    "MediationStudio",
+    "VolunteerTeam",
+    "Case",
+    "Organization",
+)
+FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "title", "address")
+
+
+@dataclass(frozen=True)
+class SchemaItem:
+    """One named constraint or index and the Cypher that creates it."""
+
+    name: str
+    cypher: LiteralString
+    is_constraint: bool
+
+
+def _unique_constraint(label: str, prop: str) -> SchemaItem:
+    name = f"{label.lower()}_{prop.lower()}_unique"
+    text = f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+    # Built only from the constants above, never from input.
+    return SchemaItem(name, text, is_constraint=True)
+
+
+def _fulltext_index() -> SchemaItem:
+    labels = "|".join(FULLTEXT_LABELS)
+    props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
+    text = (
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+    )
+    return SchemaItem(FULLTEXT_INDEX, text, is_constraint=False)
+
+
+SCHEMA: tuple[SchemaItem, ...] = (
+    *(_unique_constraint(label, prop) for label, prop in NATURAL_KEYS),
+    _fulltext_index(),
+)
+
+SHOW_INDEXES: LiteralString = "SHOW INDEXES YIELD name, state RETURN name, state"
+SHOW_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
+
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """What the database has: index states by name, and constraint names."""
+
+    index_states: dict[str, str]
+    constraints: set[str]
+
+    def has(self, item: SchemaItem) -> bool:
+        """True when the item exists (online or still populating)."""
+        if item.is_constraint:
+            return item.name in self.constraints
+        return item.name in self.index_states
+
+    def is_online(self, item: SchemaItem) -> bool:
+        """True when the item exists and its (backing) index is online."""
+        return self.has(item) and self.index_states.get(item.name) == "ONLINE"
+
+
+async def _schema_state(graph: GraphClient) -> SchemaState:
+    # A uniqueness constraint's backing index carries the constraint's name.
+    index_states = {row["name"]: row["state"] for row in await graph.read(SHOW_INDEXES)}
+    constraints = {row["name"] for row in await graph.read(SHOW_CONSTRAINTS)}
+    return SchemaState(index_states, constraints)
+
+
+async def apply_migrations(graph: GraphClient) -> list[str]:
+    """Create every missing schema item, wait until all are online; return the created names."""
+    state = await _schema_state(graph)
+    created = []
+    for item in SCHEMA:
+        if not state.has(item):
+            await graph.write(item.cypher)
+            created.append(item.name)
+    await graph.write(AWAIT_INDEXES)
+    return created
+
+
+async def pending_migrations(graph: GraphClient) -> list[str]:
+    """Names of schema items that are missing or not yet online."""
+    state = await _schema_state(graph)
+    return [item.name for item in SCHEMA if not state.is_online(item)]

@@ -1,0 +1,143 @@
+"""Places: the administrative tree District ← Street ← Community ← Grid (← Building).
+
+Every place has an administrative `code` (district 6 digits, street 9, community 12,
+grid = community code + 3) and is `PART_OF` its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from graph.client import GraphClient
+
+
+class PlaceLevel(StrEnum):
+    """A level of the administrative tree; the value is the node label."""
+
+    DISTRICT = "District"
+    STREET = "Street"
+    COMMUNITY = "Community"
+    GRID = "Grid"
+
+
+PARENT_LEVEL: Mapping[PlaceLevel, PlaceLevel] = {
+    PlaceLevel.STREET: PlaceLevel.DISTRICT,
+    PlaceLevel.COMMUNITY: PlaceLevel.STREET,
+    PlaceLevel.GRID: PlaceLevel.COMMUNITY,
+}
+
+# -- writes ---------------------------------------------------------------------------------
+
+UPSERT_DISTRICTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (d:District {code: row.code})
+SET d.name = row.name
+"""
+
+UPSERT_STREETS: LiteralString = """
+UNWIND $rows AS row
+MATCH (parent:District {code: row.parentCode})
+MERGE (s:Street {code: row.code})
+SET s.name = row.name, s.kind = row.kind
+MERGE (s)-[:PART_OF]->(parent)
+"""
+
+UPSERT_COMMUNITIES: LiteralString = """
+UNWIND $rows AS row
+MATCH (parent:Street {code: row.parentCode})
+MERGE (c:Community {code: row.code})
+SET c.name = row.name, c.kind = row.kind
+MERGE (c)-[:PART_OF]->(parent)
+"""
+
+UPSERT_GRIDS: LiteralString = """
+UNWIND $rows AS row
+MATCH (parent:Community {code: row.parentCode})
+MERGE (g:Grid {code: row.code})
+SET g.name = row.name
+MERGE (g)-[:PART_OF]->(parent)
+"""
+
+UPSERT_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {
+    PlaceLevel.DISTRICT: UPSERT_DISTRICTS,
+    PlaceLevel.STREET: UPSERT_STREETS,
+    PlaceLevel.COMMUNITY: UPSERT_COMMUNITIES,
+    PlaceLevel.GRID: UPSERT_GRIDS,
+}
+
+
+async def upsert_places(
+    graph: GraphClient, level: PlaceLevel, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Create or update places of one level (rows: code, name, parentCode, kind) in one batch."""
+    await graph.write(UPSERT_BY_LEVEL[level], {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+LIST_DISTRICTS: LiteralString = """
+MATCH (d:District)
+RETURN d.code AS code, d.name AS name
+ORDER BY d.code
+"""
+
+GET_DISTRICTS_BY_CODE: LiteralString = """
+UNWIND $codes AS code
+MATCH (d:District {code: code})
+RETURN d.code AS code, d.name AS name
+"""
+
+# Children of many parents in one round trip; the child and parent labels come from PlaceLevel.
+CHILDREN_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {
+    PlaceLevel.STREET: """
+UNWIND $parentCodes AS parentCode
+MATCH (child:Street)-[:PART_OF]->(:District {code: parentCode})
+RETURN parentCode, child.code AS code, child.name AS name, child.kind AS kind
+ORDER BY child.code
+""",
+    PlaceLevel.COMMUNITY: """
+UNWIND $parentCodes AS parentCode
+MATCH (child:Community)-[:PART_OF]->(:Street {code: parentCode})
+RETURN parentCode, child.code AS code, child.name AS name, child.kind AS kind
+ORDER BY child.code
+""",
+    PlaceLevel.GRID: """
+UNWIND $parentCodes AS parentCode
+MATCH (child:Grid)-[:PART_OF]->(:Community {code: parentCode})
+RETURN parentCode, child.code AS code, child.name AS name, null AS kind
+ORDER BY child.code
+""",
+}
+
+
+async def list_districts(graph: GraphClient) -> list[dict[str, Any]]:
+    """All districts, by code."""
+    return await graph.read(LIST_DISTRICTS)
+
+
+async def districts_by_code(graph: GraphClient, codes: Iterable[str]) -> list[dict[str, Any]]:
+    """The districts with these codes (unknown codes are simply absent)."""
+    return await graph.read(GET_DISTRICTS_BY_CODE, {"codes": list(codes)})
+
+
+async def children_of(
+    graph: GraphClient, level: PlaceLevel, parent_codes: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Places of `level` under each parent code, in one query, grouped by parent code."""
+    rows = await graph.read(CHILDREN_BY_LEVEL[level], {"parentCodes": list(parent_codes)})
+    grouped: dict[str, list[dict[str, Any]]] = {code: [] for code in parent_codes}
+    for row in rows:
+        parent = row.pop("parentCode")
+        grouped[parent].append(row)
+    return grouped
+
+
+COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS n"
+
+
+async def is_empty(graph: GraphClient) -> bool:
+    """True when the database holds no node at all."""
+    rows = await graph.read(COUNT_NODES)
+    return int(rows[0]["n"]) == 0

@@ -1,0 +1,1 @@
+"""Resolvers: what each GraphQL field does, in terms of graph/ functions and per-request loaders."""

@@ -1,0 +1,1 @@
+"""Seed data: the real administrative frame of Rencheng district and generated content."""

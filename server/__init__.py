@@ -1,0 +1,1 @@
+"""The HTTP app, settings and the `gridgraph` command line."""

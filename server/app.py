@@ -1,0 +1,66 @@
+"""The Starlette application: /graphql, /healthz and /readyz, with the driver in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from graph.client import GraphClient, open_driver
+from schema import build_schema
+from server.graphql_app import GridGraphQL
+from server.readiness import check_readiness, migrate_until_done
+from server.settings import Settings
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process is up and serving HTTP; says nothing about Neo4j."""
+    return JSONResponse({"status": "alive"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: 200 when Neo4j answers and migrations are applied, else 503 with the reason."""
+    readiness = await check_readiness(request.app.state.graph)
+    return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; the Neo4j driver is opened on startup and closed on shutdown."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        driver = open_driver(
+            settings.effective_neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+        )
+        graph = GraphClient(driver, settings.neo4j_database)
+        app.state.graph = graph
+        migrator = asyncio.create_task(migrate_until_done(graph), name="gridgraph-migrations")
+        try:
+            yield
+        finally:
+            migrator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await migrator
+            await graph.close()
+
+    graphql = GridGraphQL(
+        build_schema(),
+        graphql_ide="graphiql" if settings.development else None,
+        allow_queries_via_get=settings.development,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app
