@@ -70,6 +70,15 @@ class GraphClient:
         )
         return [record.data() for record in records]
 
+    async def run_auto_commit(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> None:
+        """Run a query in an auto-commit transaction (for `CALL {...} IN TRANSACTIONS`)."""
+        _note_round_trip()
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run(query, params)
+            await result.consume()
+
     async def ping(self) -> None:
         """Raise unless Neo4j answers a trivial query (one try, no retries)."""
         _note_round_trip()

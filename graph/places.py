@@ -132,12 +132,3 @@ async def children_of(
         parent = row.pop("parentCode")
         grouped[parent].append(row)
     return grouped
-
-
-COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS n"
-
-
-async def is_empty(graph: GraphClient) -> bool:
-    """True when the database holds no node at all."""
-    rows = await graph.read(COUNT_NODES)
-    return int(rows[0]["n"]) == 0

@@ -13,8 +13,8 @@ import uvicorn
 from neo4j.exceptions import ServiceUnavailable
 
 from graph.client import GraphClient, open_driver
+from graph.maintenance import is_empty
 from graph.migrations import apply_migrations
-from graph.places import is_empty
 from seeds.fixture import load_fixture
 from server.app import create_app
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError

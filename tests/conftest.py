@@ -1,0 +1,86 @@
+"""Test session wiring: a real Neo4j for the whole session, never a mock.
+
+With GRIDGRAPH_NEO4J_URI set, the tests use that Neo4j (its data is wiped!); otherwise the
+session starts the local embedded Neo4j on a free port with a temporary data directory and
+stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from starlette.testclient import TestClient
+
+from graph.client import GraphClient, open_driver
+from graph.maintenance import delete_everything
+from graph.migrations import apply_migrations
+from server.app import create_app
+from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig
+from server.settings import Settings
+
+TEST_PASSWORD = "gridgraph-test"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings pointing at the session's Neo4j."""
+    data_dir: Path = tmp_path_factory.mktemp("gridgraph-data")
+    if os.environ.get("GRIDGRAPH_NEO4J_URI"):
+        yield Settings(data_dir=data_dir)
+        return
+    config = LocalNeo4jConfig(
+        home=data_dir / "neo4j", port=free_port(), password=TEST_PASSWORD, heap_mb=1024
+    )
+    local = LocalNeo4j(config)
+    local.start()
+    try:
+        yield Settings(
+            neo4j_uri=config.bolt_uri,
+            neo4j_password=SecretStr(TEST_PASSWORD),
+            data_dir=data_dir,
+        )
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="session")
+async def graph(settings: Settings) -> AsyncIterator[GraphClient]:
+    """A migrated database, shared by the session."""
+    client = GraphClient(
+        open_driver(
+            settings.effective_neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+        ),
+        settings.neo4j_database,
+    )
+    await apply_migrations(client)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def empty_graph(graph: GraphClient) -> GraphClient:
+    """The session database with every node deleted (the schema stays)."""
+    await delete_everything(graph)
+    return graph
+
+
+@pytest.fixture
+def http(settings: Settings) -> Iterator[TestClient]:
+    """An HTTP client for the app, with its lifespan (driver, migrations) running."""
+    with TestClient(create_app(settings)) as client:
+        yield client
