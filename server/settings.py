@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     local_neo4j_auth: bool = True
     local_neo4j_start_timeout_s: float = Field(default=180.0, gt=0)
 
+    # Master key for personal identifiers (32 bytes, base64). Required in production; in
+    # development a key is generated into <data_dir>/personal-data.key (see server/keys.py).
+    personal_data_key: SecretStr | None = None
+
     # HTTP
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)

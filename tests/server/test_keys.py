@@ -1,0 +1,40 @@
+"""The personal-data key: generated once in development, required in production."""
+
+from __future__ import annotations
+
+import base64
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from graph.personal_data import Identifier
+from server.keys import KEY_FILE_NAME, PersonalDataKeyError, load_personal_data_key
+from server.settings import Mode, Settings
+
+
+def test_development_generates_a_private_key_file_once(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    first = load_personal_data_key(settings)
+    key_file = tmp_path / KEY_FILE_NAME
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    second = load_personal_data_key(settings)
+    assert first.blind_index(Identifier.PHONE, "13800138000") == second.blind_index(
+        Identifier.PHONE, "13800138000"
+    )
+
+
+def test_production_requires_a_configured_key(tmp_path: Path) -> None:
+    with pytest.raises(PersonalDataKeyError, match="must be set in production"):
+        load_personal_data_key(Settings(data_dir=tmp_path, mode=Mode.PRODUCTION))
+
+
+def test_configured_key_must_be_32_bytes_of_base64(tmp_path: Path) -> None:
+    short = SecretStr(base64.b64encode(b"x" * 16).decode())
+    with pytest.raises(PersonalDataKeyError, match="32 bytes"):
+        load_personal_data_key(Settings(data_dir=tmp_path, personal_data_key=short))
+    good = SecretStr(base64.b64encode(b"k" * 32).decode())
+    key = load_personal_data_key(Settings(data_dir=tmp_path, personal_data_key=good))
+    assert not (tmp_path / KEY_FILE_NAME).exists()
+    assert len(key.blind_index(Identifier.ID_CARD, "x")) == 64
