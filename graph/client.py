@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase, RoutingControl
+from neo4j import (
+    READ_ACCESS,
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    RoutingControl,
+)
 
 
 @dataclass
@@ -69,6 +75,20 @@ class GraphClient:
             query, params, database_=self.database, routing_=RoutingControl.WRITE
         )
         return [record.data() for record in records]
+
+    async def write_together(
+        self, statements: Sequence[tuple[LiteralString, dict[str, Any]]]
+    ) -> None:
+        """Run several write statements in ONE retried transaction: all of them or none."""
+        _note_round_trip()
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for query, params in statements:
+                result = await tx.run(query, params)
+                await result.consume()
+
+        async with self.driver.session(database=self.database) as session:
+            await session.execute_write(work)
 
     async def run_auto_commit(
         self, query: LiteralString, params: dict[str, Any] | None = None
