@@ -35,6 +35,7 @@ def _graph(settings: Settings) -> GraphClient:
 async def _migrate(settings: Settings) -> list[str]:
     graph = _graph(settings)
     try:
+        await graph.ping()  # fail fast, without the driver's retries, when Neo4j is down
         return await apply_migrations(graph)
     finally:
         await graph.close()
@@ -44,6 +45,7 @@ async def _prepare(settings: Settings, seed: bool) -> None:
     """Migrate, then load the seed data when the database is empty."""
     graph = _graph(settings)
     try:
+        await graph.ping()
         created = await apply_migrations(graph)
         print(f"migrations: {len(created)} created" if created else "migrations: up to date")
         if seed and await is_empty(graph):
