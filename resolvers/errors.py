@@ -1,0 +1,59 @@
+"""Errors a client may see, each with a stable `extensions.code`.
+
+Resolvers raise these; anything else that escapes a resolver is logged and masked as
+INTERNAL_SERVER_ERROR by server/error_codes.py, so no stack trace reaches a client.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    """The codes clients can branch on (Apollo's names where one exists)."""
+
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    TIMEOUT = "TIMEOUT"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class ClientError(GraphQLError):
+    """An error meant for the client: its message is shown as is, with its code."""
+
+    code: ErrorCode = ErrorCode.BAD_USER_INPUT
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, extensions={"code": self.code.value, **details})
+
+
+class BadUserInput(ClientError):
+    """The request's arguments are wrong (format, range, unknown enum, page size ...)."""
+
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class NotFound(ClientError):
+    """The code or id names nothing (that the principal may see)."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class Forbidden(ClientError):
+    """The principal may not read or do this."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class ServiceUnavailable(ClientError):
+    """Neo4j cannot be reached right now; retrying later may work."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
