@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any, LiteralString, Protocol, TypeVar
 
 from neo4j import (
     READ_ACCESS,
@@ -49,6 +49,32 @@ def open_driver(uri: str, user: str, password: str) -> AsyncDriver:
     return AsyncGraphDatabase.driver(uri, auth=(user, password))
 
 
+T = TypeVar("T")
+
+
+class CypherWriter(Protocol):
+    """Anything that runs a write query: the client itself, or one open transaction."""
+
+    async def write(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+
+class TransactionWriter:
+    """Writes into one open managed transaction (see GraphClient.in_one_transaction)."""
+
+    def __init__(self, tx: AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def write(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run one statement of the transaction and return its rows."""
+        _note_round_trip()
+        result = await self._tx.run(query, params)
+        return [record.data() async for record in result]
+
+
 class GraphClient:
     """Runs Cypher on one database: reads routed to readers, writes in one transaction each."""
 
@@ -76,19 +102,14 @@ class GraphClient:
         )
         return [record.data() for record in records]
 
-    async def write_together(
-        self, statements: Sequence[tuple[LiteralString, dict[str, Any]]]
-    ) -> None:
-        """Run several write statements in ONE retried transaction: all of them or none."""
-        _note_round_trip()
+    async def in_one_transaction(self, work: Callable[[TransactionWriter], Awaitable[T]]) -> T:
+        """Run `work` in ONE retried write transaction: all its writes happen or none do.
 
-        async def work(tx: AsyncManagedTransaction) -> None:
-            for query, params in statements:
-                result = await tx.run(query, params)
-                await result.consume()
-
+        The driver may run `work` again after a transient failure, so it must be idempotent
+        (the batched MERGE writes of graph/ are).
+        """
         async with self.driver.session(database=self.database) as session:
-            await session.execute_write(work)
+            return await session.execute_write(lambda tx: work(TransactionWriter(tx)))
 
     async def run_auto_commit(
         self, query: LiteralString, params: dict[str, Any] | None = None

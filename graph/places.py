@@ -132,3 +132,17 @@ async def children_of(
         parent = row.pop("parentCode")
         grouped[parent].append(row)
     return grouped
+
+
+EXISTING_CODES_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {
+    PlaceLevel.DISTRICT: "UNWIND $codes AS code MATCH (p:District {code: code}) RETURN code",
+    PlaceLevel.STREET: "UNWIND $codes AS code MATCH (p:Street {code: code}) RETURN code",
+    PlaceLevel.COMMUNITY: "UNWIND $codes AS code MATCH (p:Community {code: code}) RETURN code",
+    PlaceLevel.GRID: "UNWIND $codes AS code MATCH (p:Grid {code: code}) RETURN code",
+}
+
+
+async def existing_codes(graph: GraphClient, level: PlaceLevel, codes: Iterable[str]) -> set[str]:
+    """Which of these codes name an existing place of this level."""
+    rows = await graph.read(EXISTING_CODES_BY_LEVEL[level], {"codes": sorted(set(codes))})
+    return {row["code"] for row in rows}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from resolvers import place as resolve_place
+from resolvers import places as resolve_place
 from resolvers.context import RequestContext
-from schema.place import District
+from schema.places import District
 
 
 @strawberry.type

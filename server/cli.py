@@ -1,4 +1,4 @@
-"""The `gridgraph` command line: serve, migrate, seed and the local Neo4j."""
+"""The `gridgraph` command line: serve, migrate, seed, import and the local Neo4j."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from neo4j.exceptions import ServiceUnavailable
@@ -15,8 +16,11 @@ from neo4j.exceptions import ServiceUnavailable
 from graph.client import GraphClient, open_driver
 from graph.maintenance import is_empty
 from graph.migrations import apply_migrations
-from seeds.fixture import load_fixture
+from seeds.importer import DEFAULT_BATCH_SIZE, ImportKind, ImportSummary, import_file
+from seeds.loader import SeedReport, seed_graph
+from seeds.plan import DEFAULT_SEED, Scale, scale_spec
 from server.app import create_app
+from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
 from server.settings import Settings
 
@@ -42,15 +46,27 @@ async def _migrate(settings: Settings) -> list[str]:
 
 
 async def _prepare(settings: Settings, seed: bool) -> None:
-    """Migrate, then load the seed data when the database is empty."""
+    """Migrate, then seed `settings.seed_scale` when the database is empty."""
     graph = _graph(settings)
     try:
         await graph.ping()
         created = await apply_migrations(graph)
         print(f"migrations: {len(created)} created" if created else "migrations: up to date")
         if seed and await is_empty(graph):
-            print("empty database: loading the seed data")
-            await load_fixture(graph)
+            scale = Scale(settings.seed_scale)
+            print(f"empty database: seeding the {scale.value} scale")
+            await seed_graph(graph, load_personal_data_key(settings), scale)
+    finally:
+        await graph.close()
+
+
+async def _seed(settings: Settings, scale: Scale, seed: int, residents: int | None) -> SeedReport:
+    graph = _graph(settings)
+    try:
+        await graph.ping()
+        await apply_migrations(graph)
+        key = load_personal_data_key(settings)
+        return await seed_graph(graph, key, scale, seed=seed, residents=residents)
     finally:
         await graph.close()
 
@@ -108,6 +124,50 @@ def cmd_migrate(settings: Settings) -> int:
     return 0
 
 
+def cmd_seed(settings: Settings, scale: Scale, seed: int, residents: int | None) -> int:
+    """Migrate, then generate and write a seed scale (idempotent: re-running adds nothing)."""
+    scale_spec(scale, residents)  # a bad size fails here, before connecting
+    began = time.monotonic()
+    report = asyncio.run(_seed(settings, scale, seed, residents))
+    print(
+        f"seeded {report.scale.value} (seed {report.seed}, {report.residents:,} residents) "
+        f"in {time.monotonic() - began:.1f}s"
+    )
+    return 0
+
+
+async def _import(
+    settings: Settings, path: Path, kind: ImportKind, rejects: Path, batch_size: int
+) -> ImportSummary:
+    graph = _graph(settings)
+    try:
+        await graph.ping()
+        await apply_migrations(graph)
+        key = load_personal_data_key(settings)
+        return await import_file(graph, key, path, kind, rejects, batch_size)
+    finally:
+        await graph.close()
+
+
+def cmd_import(
+    settings: Settings, path: Path, kind: ImportKind, rejects: Path | None, batch_size: int
+) -> int:
+    """Validate and upsert a partner's file; exit 1 when any row was rejected."""
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    rejects = rejects or path.with_name(path.name + ".rejects.csv")
+    summary = asyncio.run(_import(settings, path, kind, rejects, batch_size))
+    print(summary.describe())
+    return 1 if summary.rejected else 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `gridgraph`."""
     parser = argparse.ArgumentParser(prog="gridgraph", description=__doc__)
@@ -120,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     neo4j.add_argument("action", choices=["start", "stop", "status"])
 
     commands.add_parser("migrate", help="apply the schema migrations (idempotent)")
+
+    seed = commands.add_parser("seed", help="generate and load seed data (idempotent)")
+    seed.add_argument("--scale", choices=[s.value for s in Scale], default=Scale.DEMO.value)
+    seed.add_argument(
+        "--residents", type=_positive, help="residents to generate (default: scale's)"
+    )
+    seed.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same graph)"
+    )
+
+    bulk = commands.add_parser("import", help="import a partner's CSV or JSON Lines file")
+    bulk.add_argument("file", type=Path, help="a .csv (with a header row) or .jsonl file")
+    bulk.add_argument("--kind", required=True, choices=[k.value for k in ImportKind])
+    bulk.add_argument("--rejects", type=Path, help="where refused rows go (FILE.rejects.csv)")
+    bulk.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE)
     return parser
 
 
@@ -133,8 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(settings, seed=not args.no_seed)
         if args.command == "neo4j":
             return cmd_neo4j(settings, args.action)
+        if args.command == "seed":
+            return cmd_seed(settings, Scale(args.scale), args.seed, args.residents)
+        if args.command == "import":
+            kind = ImportKind(args.kind)
+            return cmd_import(settings, args.file, kind, args.rejects, args.batch_size)
         return cmd_migrate(settings)
-    except LocalNeo4jError as error:
+    except (LocalNeo4jError, PersonalDataKeyError, ValueError) as error:
         print(f"gridgraph: {error}", file=sys.stderr)
         return 1
     except ServiceUnavailable as error:

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.places import PlaceLevel
-from resolvers import place as resolve
+from resolvers import places as resolve
 from resolvers.context import RequestContext
 
 

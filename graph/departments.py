@@ -1,0 +1,55 @@
+"""Departments (职能部门, 民生服务单位) and their professional grid members (专业网格员)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from graph.client import CypherWriter
+
+
+class DepartmentKind(StrEnum):
+    """A functional department or a livelihood service unit (water, power, gas ...)."""
+
+    FUNCTIONAL = "functional"
+    LIVELIHOOD = "livelihood"
+
+
+UPSERT_DEPARTMENTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (d:Department {code: row.code})
+SET d.name = row.name, d.kind = row.kind
+"""
+
+UPSERT_DEPARTMENT_MEMBERS: LiteralString = """
+UNWIND $rows AS row
+MATCH (p:Person {id: row.personId})
+MATCH (d:Department {code: row.departmentCode})
+MERGE (p)-[:MEMBER_OF]->(d)
+"""
+
+# 包保: a professional member is assigned to support grids.
+UPSERT_GRID_SUPPORT: LiteralString = """
+UNWIND $rows AS row
+MATCH (p:Person {id: row.personId})
+MATCH (g:Grid {code: row.gridCode})
+MERGE (p)-[r:SUPPORTS]->(g)
+SET r.since = row.since
+"""
+
+
+async def upsert_departments(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Create or update departments (rows: code, name, kind)."""
+    checked = [{**row, "kind": DepartmentKind(row["kind"]).value} for row in rows]
+    await graph.write(UPSERT_DEPARTMENTS, {"rows": checked})
+
+
+async def upsert_department_members(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Make persons members of departments (rows: personId, departmentCode)."""
+    await graph.write(UPSERT_DEPARTMENT_MEMBERS, {"rows": list(rows)})
+
+
+async def upsert_grid_support(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Assign professional members to the grids they support (rows: personId, gridCode, since)."""
+    await graph.write(UPSERT_GRID_SUPPORT, {"rows": list(rows)})
