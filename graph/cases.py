@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import persons, places
 from graph.client import CypherWriter
+from graph.traversal import Hop, NodeSpec
 
 
 class CaseLevel(StrEnum):
@@ -182,3 +184,98 @@ async def upsert_case_events(graph: CypherWriter, rows: Sequence[Mapping[str, An
 async def upsert_related_cases(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Link related cases (rows: fromCode, toCode, reason)."""
     await graph.write(UPSERT_RELATED_CASES, {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+CASE = NodeSpec(
+    "Case",
+    "code",
+    (
+        "title",
+        "description",
+        "kind",
+        "category",
+        "severity",
+        "status",
+        "channel",
+        "reportedAt",
+        "closedAt",
+        "resolvedAtLevel",
+        "satisfaction",
+        "tenNoItem",
+    ),
+)
+CASE_EVENT = NodeSpec("CaseEvent", "id", ("seq", "at", "action", "status", "level", "note"))
+# Handlers and escalation targets have several labels: return the label and a common key.
+HANDLER = NodeSpec("Handler", "name", (), with_label=True)
+ESCALATION_TARGET = NodeSpec("EscalationTarget", "code", ("name",), with_label=True)
+
+# Filters of case lists; each is skipped when its parameter is null. Dates compare on
+# reportedAt (DATETIME): $reportedFrom inclusive, $reportedBefore exclusive.
+CASE_FILTER = (
+    "($kind IS NULL OR t.kind = $kind)"
+    " AND ($category IS NULL OR t.category = $category)"
+    " AND ($status IS NULL OR t.status = $status)"
+    " AND ($severity IS NULL OR t.severity = $severity)"
+    " AND ($channel IS NULL OR t.channel = $channel)"
+    " AND ($resolvedAtLevel IS NULL OR t.resolvedAtLevel = $resolvedAtLevel)"
+    " AND ($reportedFrom IS NULL OR t.reportedAt >= $reportedFrom)"
+    " AND ($reportedBefore IS NULL OR t.reportedAt < $reportedBefore)"
+)
+
+
+class CaseOrder(StrEnum):
+    """Sort orders of case lists; each value is a Cypher ORDER BY on indexed keys."""
+
+    REPORTED_AT_DESC = "t.reportedAt DESC, t.code"
+    REPORTED_AT_ASC = "t.reportedAt, t.code"
+    CODE = "t.code"
+
+
+# Cases in every grid whose code starts with the key (a grid, community, street, district).
+CASES_IN_PLACE = Hop(
+    places.GRID,
+    "(s:Grid)<-[r:OCCURRED_IN]-(t:Case)",
+    CASE,
+    order=CaseOrder.REPORTED_AT_DESC.value,
+    where=CASE_FILTER,
+    by_prefix=True,
+)
+PERSON_CASES = Hop(
+    persons.PERSON,
+    "(s:Person)-[r:PARTY_TO]->(t:Case)",
+    CASE,
+    edge=("role",),
+    order=CaseOrder.REPORTED_AT_DESC.value,
+    where="$role IS NULL OR r.role = $role",
+)
+CASE_PARTIES = Hop(
+    CASE, "(s:Case)<-[r:PARTY_TO]-(t:Person)", persons.PERSON, edge=("role",), order="r.role, t.id"
+)
+CASE_GRID = Hop(CASE, "(s:Case)-[r:OCCURRED_IN]->(t:Grid)", places.GRID)
+CASE_REPORTER = Hop(CASE, "(s:Case)-[r:REPORTED_BY]->(t:Person)", persons.PERSON)
+CASE_TIMELINE = Hop(
+    CASE,
+    "(s:Case)-[r:HAS_EVENT]->(t:CaseEvent)",
+    CASE_EVENT,
+    order="t.seq",
+    edge_map="{actorId: t.actorId}",
+)
+CASE_ESCALATIONS = Hop(
+    CASE,
+    "(s:Case)-[r:ESCALATED_TO]->(t)",
+    ESCALATION_TARGET,
+    edge=("level", "at", "reason"),
+    order="r.at",
+)
+CASE_HANDLERS = Hop(
+    CASE,
+    "(s:Case)-[r:HANDLED_BY]->(t)",
+    HANDLER,
+    edge_map="{role: r.role, at: r.at, key: coalesce(t.id, t.code)}",
+    order="r.at, t.name",
+)
+RELATED_CASES = Hop(
+    CASE, "(s:Case)-[r:RELATED_TO]-(t:Case)", CASE, edge=("reason",), order="t.reportedAt"
+)

@@ -15,6 +15,7 @@ from neo4j import (
     AsyncManagedTransaction,
     RoutingControl,
 )
+from neo4j.time import Date, DateTime, Time
 
 
 @dataclass
@@ -23,6 +24,8 @@ class RoundTrips:
 
     count: int = 0
 
+
+NEO4J_TEMPORAL = (Date, DateTime, Time)
 
 _round_trips: ContextVar[RoundTrips | None] = ContextVar("gridgraph_round_trips", default=None)
 
@@ -42,6 +45,17 @@ def _note_round_trip() -> None:
     counter = _round_trips.get()
     if counter is not None:
         counter.count += 1
+
+
+def to_native(value: Any) -> Any:
+    """Neo4j temporal values as Python date/datetime/time, inside lists and maps too."""
+    if isinstance(value, dict):
+        return {key: to_native(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_native(item) for item in value]
+    if isinstance(value, NEO4J_TEMPORAL):
+        return value.to_native()
+    return value
 
 
 def open_driver(uri: str, user: str, password: str) -> AsyncDriver:
@@ -90,7 +104,7 @@ class GraphClient:
         records, _, _ = await self.driver.execute_query(
             query, params, database_=self.database, routing_=RoutingControl.READ
         )
-        return [record.data() for record in records]
+        return [to_native(record.data()) for record in records]
 
     async def write(
         self, query: LiteralString, params: dict[str, Any] | None = None

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import places
 from graph.client import CypherWriter, GraphClient
+from graph.traversal import Hop, NodeSpec
 
 
 class Role(StrEnum):
@@ -123,6 +125,68 @@ async def upsert_grid_workers(graph: CypherWriter, rows: Sequence[Mapping[str, A
 
 
 # -- reads ----------------------------------------------------------------------------------
+
+# What readers get of a person: never the blind indexes or the ciphertexts.
+PERSON = NodeSpec(
+    "Person",
+    "id",
+    (
+        "name",
+        "gender",
+        "birthDate",
+        "address",
+        "colourLabel",
+        "tags",
+        "idCardMasked",
+        "phoneMasked",
+    ),
+    with_roles=True,
+)
+
+# Filters of person lists; each is skipped when its parameter is null.
+PERSON_FILTER = (
+    "($role IS NULL OR $role IN labels(t))"
+    " AND ($colourLabel IS NULL OR t.colourLabel = $colourLabel)"
+    " AND ($tag IS NULL OR $tag IN t.tags)"
+    " AND ($name IS NULL OR t.name STARTS WITH $name)"
+)
+
+# The relation as seen from `s`: the stored `relation` is what the end node is to the start.
+_INVERSE_RELATION = (
+    "{spouse: 'spouse', child: 'parent', parent: 'child', sibling: 'sibling',"
+    " grandchild: 'grandparent'}"
+)
+FAMILY_AS_SEEN_FROM_S = (
+    "{relation: CASE WHEN startNode(r) = s THEN r.relation"
+    f" ELSE coalesce({_INVERSE_RELATION}[r.relation], r.relation) END}}"
+)
+
+PERSON_GRID = Hop(PERSON, "(s:Person)-[r:RESIDES_IN]->(t:Grid)", places.GRID, edge=("since",))
+PERSON_FAMILY = Hop(
+    PERSON,
+    "(s:Person)-[r:FAMILY]-(t:Person)",
+    PERSON,
+    edge_map=FAMILY_AS_SEEN_FROM_S,
+    order="t.birthDate, t.id",
+)
+WORKER_GRIDS = Hop(
+    PERSON, "(s:Person)-[r:WORKS_GRID]->(t:Grid)", places.GRID, edge=("since", "fullTime")
+)
+GRID_WORKERS = Hop(
+    places.GRID, "(s:Grid)<-[r:WORKS_GRID]-(t:Person)", PERSON, edge=("since", "fullTime")
+)
+# Residents of every grid whose code starts with the key: one grid, or a whole community,
+# street or district (codes nest). Paginated, filtered with PERSON_FILTER.
+RESIDENTS_IN_PLACE = Hop(
+    places.GRID,
+    "(s:Grid)<-[r:RESIDES_IN]-(t:Person)",
+    PERSON,
+    edge=("since",),
+    order="t.name, t.id",
+    where=PERSON_FILTER,
+    by_prefix=True,
+)
+
 
 PERSON_IDS_BY_ID_CARD_HASH: LiteralString = """
 UNWIND $hashes AS hash

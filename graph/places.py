@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
-from graph.client import GraphClient
+from graph.client import CypherWriter, GraphClient
+from graph.traversal import Hop, NodeSpec
 
 
 class PlaceLevel(StrEnum):
@@ -69,7 +70,7 @@ UPSERT_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {
 
 
 async def upsert_places(
-    graph: GraphClient, level: PlaceLevel, rows: Sequence[Mapping[str, Any]]
+    graph: CypherWriter, level: PlaceLevel, rows: Sequence[Mapping[str, Any]]
 ) -> None:
     """Create or update places of one level (rows: code, name, parentCode, kind) in one batch."""
     await graph.write(UPSERT_BY_LEVEL[level], {"rows": list(rows)})
@@ -77,61 +78,35 @@ async def upsert_places(
 
 # -- reads ----------------------------------------------------------------------------------
 
+DISTRICT = NodeSpec("District", "code", ("name",))
+STREET = NodeSpec("Street", "code", ("name", "kind"))
+COMMUNITY = NodeSpec("Community", "code", ("name", "kind"))
+GRID = NodeSpec("Grid", "code", ("name",))
+NODE_BY_LEVEL: Mapping[PlaceLevel, NodeSpec] = {
+    PlaceLevel.DISTRICT: DISTRICT,
+    PlaceLevel.STREET: STREET,
+    PlaceLevel.COMMUNITY: COMMUNITY,
+    PlaceLevel.GRID: GRID,
+}
+
+# Down the tree (children by code) and up it (the one parent).
+DISTRICT_STREETS = Hop(DISTRICT, "(s:District)<-[r:PART_OF]-(t:Street)", STREET)
+STREET_COMMUNITIES = Hop(STREET, "(s:Street)<-[r:PART_OF]-(t:Community)", COMMUNITY)
+COMMUNITY_GRIDS = Hop(COMMUNITY, "(s:Community)<-[r:PART_OF]-(t:Grid)", GRID)
+STREET_DISTRICT = Hop(STREET, "(s:Street)-[r:PART_OF]->(t:District)", DISTRICT)
+COMMUNITY_STREET = Hop(COMMUNITY, "(s:Community)-[r:PART_OF]->(t:Street)", STREET)
+GRID_COMMUNITY = Hop(GRID, "(s:Grid)-[r:PART_OF]->(t:Community)", COMMUNITY)
+
 LIST_DISTRICTS: LiteralString = """
 MATCH (d:District)
 RETURN d.code AS code, d.name AS name
 ORDER BY d.code
 """
 
-GET_DISTRICTS_BY_CODE: LiteralString = """
-UNWIND $codes AS code
-MATCH (d:District {code: code})
-RETURN d.code AS code, d.name AS name
-"""
-
-# Children of many parents in one round trip; the child and parent labels come from PlaceLevel.
-CHILDREN_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {
-    PlaceLevel.STREET: """
-UNWIND $parentCodes AS parentCode
-MATCH (child:Street)-[:PART_OF]->(:District {code: parentCode})
-RETURN parentCode, child.code AS code, child.name AS name, child.kind AS kind
-ORDER BY child.code
-""",
-    PlaceLevel.COMMUNITY: """
-UNWIND $parentCodes AS parentCode
-MATCH (child:Community)-[:PART_OF]->(:Street {code: parentCode})
-RETURN parentCode, child.code AS code, child.name AS name, child.kind AS kind
-ORDER BY child.code
-""",
-    PlaceLevel.GRID: """
-UNWIND $parentCodes AS parentCode
-MATCH (child:Grid)-[:PART_OF]->(:Community {code: parentCode})
-RETURN parentCode, child.code AS code, child.name AS name, null AS kind
-ORDER BY child.code
-""",
-}
-
 
 async def list_districts(graph: GraphClient) -> list[dict[str, Any]]:
     """All districts, by code."""
     return await graph.read(LIST_DISTRICTS)
-
-
-async def districts_by_code(graph: GraphClient, codes: Iterable[str]) -> list[dict[str, Any]]:
-    """The districts with these codes (unknown codes are simply absent)."""
-    return await graph.read(GET_DISTRICTS_BY_CODE, {"codes": list(codes)})
-
-
-async def children_of(
-    graph: GraphClient, level: PlaceLevel, parent_codes: Sequence[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Places of `level` under each parent code, in one query, grouped by parent code."""
-    rows = await graph.read(CHILDREN_BY_LEVEL[level], {"parentCodes": list(parent_codes)})
-    grouped: dict[str, list[dict[str, Any]]] = {code: [] for code in parent_codes}
-    for row in rows:
-        parent = row.pop("parentCode")
-        grouped[parent].append(row)
-    return grouped
 
 
 EXISTING_CODES_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {

@@ -32,7 +32,7 @@ class ClientError(GraphQLError):
     code: ErrorCode = ErrorCode.BAD_USER_INPUT
 
     def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message, extensions={"code": self.code.value, **details})
+        super().__init__(message, extensions={**details, "code": self.code.value})
 
 
 class BadUserInput(ClientError):

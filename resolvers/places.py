@@ -1,19 +1,58 @@
-"""Resolvers of the administrative tree."""
+"""Resolvers of the administrative tree: lookups by code and walks up and down it."""
 
 from __future__ import annotations
 
+import re
+
 from graph import places
 from graph.places import PlaceLevel
-from resolvers.context import RequestContext, Rows
+from graph.traversal import Hop, Row
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, NotFound
+
+# Codes nest: district 6 digits, street 9, community 12, grid 15.
+LEVEL_BY_CODE_LENGTH = {
+    6: PlaceLevel.DISTRICT,
+    9: PlaceLevel.STREET,
+    12: PlaceLevel.COMMUNITY,
+    15: PlaceLevel.GRID,
+}
+_DIGITS = re.compile(r"^\d+$")
 
 
-async def districts(context: RequestContext, codes: list[str] | None) -> Rows:
-    """All districts, or those with the given codes."""
-    if codes is None:
-        return await places.list_districts(context.graph)
-    return await places.districts_by_code(context.graph, codes)
+def level_of(code: str, argument: str = "code") -> PlaceLevel:
+    """The level a place code belongs to, or BAD_USER_INPUT."""
+    level = LEVEL_BY_CODE_LENGTH.get(len(code))
+    if level is None or not _DIGITS.match(code):
+        raise BadUserInput(
+            f"{code!r} is not a place code (6, 9, 12 or 15 digits)", argument=argument
+        )
+    return level
 
 
-async def children(context: RequestContext, level: PlaceLevel, parent_code: str) -> Rows:
-    """Places of `level` directly under the parent, batched across the request."""
-    return await context.loaders.children[level].load(parent_code)
+async def place(context: RequestContext, level: PlaceLevel, code: str) -> Row:
+    """The place of this level with this code, or NOT_FOUND."""
+    if level_of(code) is not level:
+        raise BadUserInput(f"{code!r} is not a {level.value.lower()} code", argument="code")
+    row = await context.loaders.node(places.NODE_BY_LEVEL[level], code)
+    if row is None:
+        raise NotFound(f"no {level.value.lower()} with code {code}", placeCode=code)
+    return row
+
+
+async def checked_place_prefix(context: RequestContext, code: str | None) -> str:
+    """A place filter as a grid-code prefix ('' for everywhere); unknown places: NOT_FOUND."""
+    if code is None:
+        return ""
+    await place(context, level_of(code, "place"), code)
+    return code
+
+
+async def all_districts(context: RequestContext) -> list[Row]:
+    """Every district, by code."""
+    return await places.list_districts(context.graph)
+
+
+async def related(context: RequestContext, hop: Hop, key: str) -> list[Row]:
+    """The places over `hop` from the place `key` (children by code, or the parent)."""
+    return [neighbour.node for neighbour in await context.loaders.neighbours(hop, key)]

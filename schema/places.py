@@ -2,68 +2,132 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.places import PlaceLevel
+from graph import persons, places
 from resolvers import places as resolve
 from resolvers.context import RequestContext
+from schema.relay import Node, global_id
+
+if TYPE_CHECKING:
+    from schema.cases import CaseConnection, CaseFilter
+    from schema.persons import Person, PersonConnection, PersonFilter
+
+Context = Info[RequestContext, None]
+LazyPerson = Annotated["Person", strawberry.lazy("schema.persons")]
+LazyPersonConnection = Annotated["PersonConnection", strawberry.lazy("schema.persons")]
+LazyPersonFilter = Annotated["PersonFilter", strawberry.lazy("schema.persons")]
+LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
+LazyCaseFilter = Annotated["CaseFilter", strawberry.lazy("schema.cases")]
+
+
+@strawberry.interface(description="A place of the administrative tree, keyed by its code.")
+class Place(Node):
+    code: str
+    name: str
+
+    @strawberry.field(description="Residents of this place (all its grids), paginated.")
+    async def residents(
+        self,
+        info: Context,
+        filter: LazyPersonFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> LazyPersonConnection:
+        from schema.persons import residents_of_place
+
+        return await residents_of_place(info, self.code, filter, first, after)
+
+    @strawberry.field(description="Cases that occurred in this place (all its grids), paginated.")
+    async def cases(
+        self,
+        info: Context,
+        filter: LazyCaseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> LazyCaseConnection:
+        from schema.cases import cases_of_place
+
+        return await cases_of_place(info, self.code, filter, first, after)
 
 
 @strawberry.type(description="A grid (网格), the smallest unit of community governance.")
-class Grid:
-    code: str = strawberry.field(description="Community code + 3 digits (15 digits).")
-    name: str
-
+class Grid(Place):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Grid:
-        return cls(code=row["code"], name=row["name"])
+        return cls(id=global_id("Grid", row["code"]), code=row["code"], name=row["name"])
+
+    @strawberry.field(description="The community or village this grid belongs to.")
+    async def community(self, info: Context) -> Community:
+        [row] = await resolve.related(info.context, places.GRID_COMMUNITY, self.code)
+        return Community.from_row(row)
+
+    @strawberry.field(description="The grid worker (网格员) of this grid.")
+    async def grid_worker(self, info: Context) -> LazyPerson | None:
+        from schema.persons import Person
+
+        found = await info.context.loaders.neighbours(persons.GRID_WORKERS, self.code)
+        return Person.from_row(found[0].node) if found else None
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")
-class Community:
-    code: str = strawberry.field(description="12-digit administrative code.")
-    name: str
+class Community(Place):
     kind: str | None = strawberry.field(description="社区 (urban) or 村 (village).")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Community:
-        return cls(code=row["code"], name=row["name"], kind=row.get("kind"))
+        return cls(
+            id=global_id("Community", row["code"]),
+            code=row["code"],
+            name=row["name"],
+            kind=row.get("kind"),
+        )
 
     @strawberry.field(description="The grids of this community, by code.")
-    async def grids(self, info: Info[RequestContext, None]) -> list[Grid]:
-        rows = await resolve.children(info.context, PlaceLevel.GRID, self.code)
+    async def grids(self, info: Context) -> list[Grid]:
+        rows = await resolve.related(info.context, places.COMMUNITY_GRIDS, self.code)
         return [Grid.from_row(row) for row in rows]
+
+    @strawberry.field(description="The street or town this community belongs to.")
+    async def street(self, info: Context) -> Street:
+        [row] = await resolve.related(info.context, places.COMMUNITY_STREET, self.code)
+        return Street.from_row(row)
 
 
 @strawberry.type(description="A sub-district street (街道) or town (镇).")
-class Street:
-    code: str = strawberry.field(description="9-digit administrative code.")
-    name: str
+class Street(Place):
     kind: str | None = strawberry.field(description="街道 (street) or 镇 (town).")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Street:
-        return cls(code=row["code"], name=row["name"], kind=row.get("kind"))
+        return cls(
+            id=global_id("Street", row["code"]),
+            code=row["code"],
+            name=row["name"],
+            kind=row.get("kind"),
+        )
 
     @strawberry.field(description="The communities and villages of this street, by code.")
-    async def communities(self, info: Info[RequestContext, None]) -> list[Community]:
-        rows = await resolve.children(info.context, PlaceLevel.COMMUNITY, self.code)
+    async def communities(self, info: Context) -> list[Community]:
+        rows = await resolve.related(info.context, places.STREET_COMMUNITIES, self.code)
         return [Community.from_row(row) for row in rows]
+
+    @strawberry.field(description="The district this street belongs to.")
+    async def district(self, info: Context) -> District:
+        [row] = await resolve.related(info.context, places.STREET_DISTRICT, self.code)
+        return District.from_row(row)
 
 
 @strawberry.type(description="A county-level district (区), e.g. Rencheng 370811.")
-class District:
-    code: str = strawberry.field(description="6-digit administrative code.")
-    name: str
-
+class District(Place):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> District:
-        return cls(code=row["code"], name=row["name"])
+        return cls(id=global_id("District", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The streets and towns of this district, by code.")
-    async def streets(self, info: Info[RequestContext, None]) -> list[Street]:
-        rows = await resolve.children(info.context, PlaceLevel.STREET, self.code)
+    async def streets(self, info: Context) -> list[Street]:
+        rows = await resolve.related(info.context, places.DISTRICT_STREETS, self.code)
         return [Street.from_row(row) for row in rows]

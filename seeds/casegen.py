@@ -1,4 +1,4 @@
-"""Cases with full timelines, generated only through the workflow table (seeds/case_history).
+"""Cases with full timelines, generated only through the workflow table (graph/case_workflow.py).
 
 About 60% are resolved inside the grid; the rest climb grid → community → street → district
 hotline centre → a department's work order ("网格呼叫、部门报到"). Timelines that would run
@@ -11,11 +11,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from graph.case_workflow import CaseAction, CaseStatus, Timeline
 from graph.cases import CaseLevel, CasePartyRole, HandlerKind
-from seeds.case_history import CaseAction, CaseStatus, Timeline
+from graph.policy import CaseCategory, Policy, TenNoItem
 from seeds.chunk import Chunk, Row
 from seeds.people import AS_OF, PersonDraft
-from seeds.policy import CaseCategory, Policy, TenNoItem
 
 CST = timezone(timedelta(hours=8))
 WINDOW_START = datetime(2024, 1, 1, 8, 0, tzinfo=CST)

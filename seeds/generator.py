@@ -17,6 +17,7 @@ from graph.party import PartyLevel, PartyRole
 from graph.personal_data import PersonalDataKey
 from graph.persons import Role
 from graph.places import PlaceLevel
+from graph.policy import Policy, load_policy
 from seeds.casegen import CaseMaker, CaseNumbers, CaseSummary, GridContext
 from seeds.chunk import Chunk
 from seeds.grid_content import (
@@ -31,7 +32,6 @@ from seeds.identity import IdentityFactory, given_name, surname
 from seeds.people import PeopleMaker
 from seeds.plan import CommunityPlan, ScaleSpec, StreetPlan, plan_frame
 from seeds.planted import Planted, plant_structures
-from seeds.policy import Policy, load_policy
 from seeds.rencheng import DISTRICT_CODE, DISTRICT_NAME
 
 QUARTERS: tuple[str, ...] = ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1")

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from graph.case_workflow import CaseStatus
 from graph.cases import CaseLevel, CasePartyRole
 from graph.personal_data import (
     id_card_problem,
@@ -26,8 +27,7 @@ from graph.personal_data import (
     normalize_id_card,
     normalize_phone,
 )
-from seeds.case_history import CaseStatus
-from seeds.policy import load_policy
+from graph.policy import load_policy
 
 GRID_CODE_PATTERN = r"^\d{15}$"
 CASE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from graph.persons import FamilyRelation, Role
+from graph.policy import Policy
 from seeds import identity
 from seeds.chunk import Row
 from seeds.identity import IdentityFactory
-from seeds.policy import Policy
 
 AS_OF = date(2025, 4, 10)  # the seeded world's "today"
 

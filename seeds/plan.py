@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graph.policy import Policy
 from seeds.identity import surname
-from seeds.policy import Policy
 from seeds.rencheng import street_rows
 
 DEFAULT_SEED = 20240410  # the day of the press conference (发布会) the figures come from

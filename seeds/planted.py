@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from graph.cases import CaseLevel
+from graph.policy import CaseCategory
 from seeds.casegen import CST, CaseMaker, CaseSummary, GridContext
 from seeds.chunk import Chunk
 from seeds.grid_content import GridPeople
 from seeds.people import PersonDraft
-from seeds.policy import CaseCategory
 
 REPEAT_CASES = 5
 FEUD_REACH = (CaseLevel.GRID, CaseLevel.COMMUNITY, CaseLevel.COMMUNITY, CaseLevel.STREET)

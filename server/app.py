@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -15,6 +16,7 @@ from graph.client import GraphClient, open_driver
 from schema import build_schema
 from server.graphql_app import GridGraphQL
 from server.readiness import check_readiness, migrate_until_done
+from server.round_trips import RoundTripHeader
 from server.settings import Settings
 
 
@@ -61,6 +63,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader)])
     app.state.settings = settings
     return app

@@ -10,7 +10,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from graph.client import GraphClient
-from resolvers.context import Loaders, RequestContext
+from resolvers.context import RequestContext
+from resolvers.loaders import Loaders
 from resolvers.principal import ANONYMOUS_DEVELOPER
 
 

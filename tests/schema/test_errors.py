@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from resolvers.errors import NotFound
 from schema.error_codes import INTERNAL_MESSAGE, classify
 
-DISTRICTS = "query Districts($codes: [String!]) { districts(codes: $codes) { code } }"
+CASES = "query Cases($place: String) { cases(place: $place) { totalCount } }"
 
 
 def codes_of(body: dict[str, list[dict[str, dict[str, str]]]]) -> list[str]:
@@ -28,7 +28,7 @@ def test_unknown_field_is_a_validation_error(http: TestClient) -> None:
 
 
 def test_wrongly_typed_variable_is_bad_user_input(http: TestClient) -> None:
-    response = http.post("/graphql", json={"query": DISTRICTS, "variables": {"codes": [1.5]}})
+    response = http.post("/graphql", json={"query": CASES, "variables": {"place": [1.5]}})
     assert codes_of(response.json()) == ["BAD_USER_INPUT"]
 
 

@@ -9,8 +9,8 @@ from seeds.fixture import COMMUNITIES_PER_STREET, GRIDS_PER_COMMUNITY, load_fixt
 from seeds.rencheng import STREETS
 
 ADMIN_TREE = """
-query AdminTree($codes: [String!]) {
-  districts(codes: $codes) {
+query AdminTree {
+  districts {
     code
     name
     streets { code name kind communities { code name grids { code name } } }
@@ -25,7 +25,7 @@ async def test_admin_tree_walks_district_to_grids(
     # given the fixture's district with its 15 real streets
     await load_fixture(empty_graph)
     # when the frontend asks for the whole tree
-    response = http.post("/graphql", json={"query": ADMIN_TREE, "variables": {"codes": None}})
+    response = http.post("/graphql", json={"query": ADMIN_TREE})
     # then every level comes back, nested by code
     assert response.status_code == 200
     body = response.json()
@@ -42,12 +42,17 @@ async def test_admin_tree_walks_district_to_grids(
             assert all(g["code"][:12] == community["code"] for g in community["grids"])
 
 
-async def test_unknown_district_code_gives_an_empty_list(
+DISTRICT = "query District($code: String!) { district(code: $code) { name } }"
+
+
+async def test_unknown_district_code_is_not_found(
     empty_graph: GraphClient, http: TestClient
 ) -> None:
     await load_fixture(empty_graph)
-    response = http.post("/graphql", json={"query": ADMIN_TREE, "variables": {"codes": ["999999"]}})
-    assert response.json() == {"data": {"districts": []}}
+    body = http.post("/graphql", json={"query": DISTRICT, "variables": {"code": "999999"}}).json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND", "placeCode": "999999"}
+    assert body["errors"][0]["message"] == "no district with code 999999"
 
 
 def test_graphiql_is_served_on_get_in_development(http: TestClient) -> None:

@@ -8,10 +8,10 @@ from dataclasses import fields
 import pytest
 
 from graph.personal_data import PersonalDataKey, id_card_check_digit, is_valid_id_card
+from graph.policy import load_policy
 from seeds.generator import Generator
 from seeds.loader import _flushes
 from seeds.plan import Scale, apportion, plan_frame, scale_spec
-from seeds.policy import load_policy
 from seeds.rencheng import STREETS
 
 KEY = PersonalDataKey(bytes(32))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from graph.case_workflow import CaseAction, CaseStatus, next_status
 from graph.cases import CaseLevel
 from graph.client import GraphClient
 from graph.maintenance import delete_everything
 from graph.personal_data import PersonalDataKey, is_valid_id_card
-from seeds.case_history import CaseAction, CaseStatus, next_status
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import Scale, ScaleSpec, scale_spec
 

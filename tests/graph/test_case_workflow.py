@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from seeds.case_history import (
+from graph.case_workflow import (
     OPEN_STATUSES,
     TRANSITIONS,
     CaseAction,

@@ -1,4 +1,4 @@
-"""Local-policy enumerations read from seeds/policy.toml (data, not code)."""
+"""Local-policy enumerations read from graph/policy.toml (data, not code)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,168 @@
+"""Batched reads of nodes and of their relationships, one Cypher round trip per batch.
+
+A `NodeSpec` says how a label is keyed and which properties a reader gets (never the
+ciphertexts or blind indexes of personal identifiers). A `Hop` says how to walk from one
+node to its neighbours. From these constants the builders below write the Cypher once, at
+import time; values always go in as $parameters. Every query takes the keys of many source
+nodes at once (`UNWIND $keys`), so a GraphQL request costs one round trip per relationship
+level, whatever the number of objects returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.client import GraphClient
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A label, its natural key and the properties readers get."""
+
+    label: str
+    key: str
+    properties: tuple[str, ...]
+    with_roles: bool = False  # also return the role labels (Person)
+    with_label: bool = False  # also return the first label (targets of several labels)
+
+    def projection(self, var: str) -> str:
+        """Cypher map projection of the readable properties, plus the key and roles."""
+        fields = [f".{p}" for p in dict.fromkeys((self.key, *self.properties))]
+        if self.with_roles:
+            fields.append(f"roles: [l IN labels({var}) WHERE l <> '{self.label}']")
+        if self.with_label:
+            fields.append(f"label: labels({var})[0]")
+        return f"{var} {{{', '.join(fields)}}}"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A walk from a source node (`s`) to neighbours (`t`) over relationship `r`.
+
+    `pattern` is Cypher after `MATCH`, naming `s`, `r` and `t`; `order` sorts neighbours.
+    """
+
+    source: NodeSpec
+    pattern: str
+    target: NodeSpec
+    edge: tuple[str, ...] = ()
+    order: str = ""
+    where: str = ""  # an extra condition on t/r, with $parameters supplied per call
+    edge_map: str = ""  # a Cypher map for the edge, instead of the `edge` properties
+    by_prefix: bool = False  # key is a code prefix: every source whose code starts with it
+
+    def _match(self) -> str:
+        condition = f" AND ({self.where})" if self.where else ""
+        test = "STARTS WITH" if self.by_prefix else "="
+        return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
+
+    def _edge(self) -> str:
+        if self.edge_map:
+            return self.edge_map
+        if not self.edge:
+            return "{}"
+        return "r {" + ", ".join(f".{p}" for p in self.edge) + "}"
+
+    def _order(self) -> str:
+        return self.order or f"t.{self.target.key}"
+
+    def all_query(self) -> LiteralString:
+        """Every neighbour of each source key: rows (key, node, edge)."""
+        text = (
+            "UNWIND $keys AS key\n"
+            f"{self._match()}\n"
+            f"RETURN key, {self.target.projection('t')} AS node, {self._edge()} AS edge\n"
+            f"ORDER BY {self._order()}"
+        )
+        return text  # built only from the constants of this module and its callers
+
+    def page_query(self, with_total: bool, order: str = "") -> LiteralString:
+        """One page of neighbours per source key (SKIP $skip LIMIT $limit), and the total.
+
+        `order` (a constant of the caller's, e.g. from a sort enum) replaces the hop's order.
+        """
+        total = (
+            f"CALL (key) {{\n  {self._match()}\n  RETURN count(*) AS total\n}}\n"
+            if with_total
+            else ""
+        )
+        text = (
+            "UNWIND $keys AS key\n"
+            f"{total}"
+            "CALL (key) {\n"
+            f"  {self._match()}\n"
+            f"  WITH t, r ORDER BY {order or self._order()} SKIP $skip LIMIT $limit\n"
+            f"  RETURN collect({{node: {self.target.projection('t')}, edge: {self._edge()}}})"
+            " AS items\n"
+            "}\n"
+            f"RETURN key, items{', total' if with_total else ', null AS total'}"
+        )
+        return text
+
+
+def nodes_query(spec: NodeSpec) -> LiteralString:
+    """The nodes of one label with the given keys: rows (key, node)."""
+    text = (
+        "UNWIND $keys AS key\n"
+        f"MATCH (n:{spec.label} {{{spec.key}: key}})\n"
+        f"RETURN key, {spec.projection('n')} AS node"
+    )
+    return text
+
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A node reached over a hop, with the properties of the relationship crossed."""
+
+    node: Row
+    edge: Row
+
+
+@dataclass(frozen=True)
+class NeighbourPage:
+    """One page of neighbours; `total` is None when it was not asked for."""
+
+    items: list[Neighbour]
+    total: int | None
+
+
+async def nodes_by_key(graph: GraphClient, spec: NodeSpec, keys: Sequence[str]) -> dict[str, Row]:
+    """Nodes by key (absent keys are missing from the result)."""
+    rows = await graph.read(nodes_query(spec), {"keys": list(keys)})
+    return {row["key"]: row["node"] for row in rows}
+
+
+async def neighbours(
+    graph: GraphClient, hop: Hop, keys: Sequence[str], params: Mapping[str, Any] | None = None
+) -> dict[str, list[Neighbour]]:
+    """All neighbours of every source key, in one query."""
+    rows = await graph.read(hop.all_query(), {**(params or {}), "keys": list(keys)})
+    grouped: dict[str, list[Neighbour]] = {key: [] for key in keys}
+    for row in rows:
+        grouped[row["key"]].append(Neighbour(row["node"], row["edge"]))
+    return grouped
+
+
+async def neighbour_pages(
+    graph: GraphClient,
+    hop: Hop,
+    keys: Sequence[str],
+    skip: int,
+    limit: int,
+    with_total: bool,
+    params: Mapping[str, Any] | None = None,
+    order: str = "",
+) -> dict[str, NeighbourPage]:
+    """One page of neighbours of every source key (and their totals), in one query."""
+    values = {**(params or {}), "keys": list(keys), "skip": skip, "limit": limit}
+    rows = await graph.read(hop.page_query(with_total, order), values)
+    pages = {key: NeighbourPage([], 0 if with_total else None) for key in keys}
+    for row in rows:
+        items = [Neighbour(item["node"], item["edge"]) for item in row["items"]]
+        pages[row["key"]] = NeighbourPage(items, row["total"])
+    return pages

@@ -1,0 +1,98 @@
+"""Per-request batching: every relationship level costs one Cypher round trip.
+
+Loaders are created per request (nothing is cached across requests or principals). A
+loader is keyed by what it reads and the arguments that shape the query (page, filters),
+so all parents asking the same question in one request share one batched query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from graph import traversal
+from graph.client import GraphClient
+from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
+
+Params = tuple[tuple[str, Hashable], ...]
+
+
+def frozen(params: dict[str, Any] | None) -> Params:
+    """Query parameters as a hashable, order-independent key (lists become tuples)."""
+    items = []
+    for name, value in sorted((params or {}).items()):
+        items.append((name, tuple(value) if isinstance(value, list) else value))
+    return tuple(items)
+
+
+def thawed(params: Params) -> dict[str, Any]:
+    """Back to query parameters (tuples become lists)."""
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in params}
+
+
+@dataclass
+class Loaders:
+    """The request's loaders, created on first use."""
+
+    graph: GraphClient
+    _nodes: dict[str, DataLoader[str, Row | None]] = field(default_factory=dict)
+    _hops: dict[tuple[int, Params], DataLoader[str, list[Neighbour]]] = field(default_factory=dict)
+    _pages: dict[tuple[int, int, int, bool, str, Params], DataLoader[str, NeighbourPage]] = field(
+        default_factory=dict
+    )
+
+    async def node(self, spec: NodeSpec, key: str) -> Row | None:
+        """The node of this label with this key, or None."""
+        loader = self._nodes.get(spec.label)
+        if loader is None:
+
+            async def load(keys: list[str]) -> list[Row | None]:
+                found = await traversal.nodes_by_key(self.graph, spec, keys)
+                return [found.get(key) for key in keys]
+
+            loader = self._nodes[spec.label] = DataLoader(load_fn=load)
+        return await loader.load(key)
+
+    async def neighbours(
+        self, hop: Hop, key: str, params: dict[str, Any] | None = None
+    ) -> list[Neighbour]:
+        """All neighbours of the node `key` over `hop`."""
+        slot = (id(hop), frozen(params))
+        loader = self._hops.get(slot)
+        if loader is None:
+            values = thawed(slot[1])
+
+            async def load(keys: list[str]) -> list[list[Neighbour]]:
+                found = await traversal.neighbours(self.graph, hop, keys, values)
+                return [found[key] for key in keys]
+
+            loader = self._hops[slot] = DataLoader(load_fn=load)
+        return await loader.load(key)
+
+    async def page(
+        self,
+        hop: Hop,
+        key: str,
+        skip: int,
+        limit: int,
+        with_total: bool,
+        params: dict[str, Any] | None = None,
+        order: str = "",
+    ) -> NeighbourPage:
+        """One page of neighbours of the node `key` over `hop` (and their total if asked)."""
+        slot = (id(hop), skip, limit, with_total, order, frozen(params))
+        loader = self._pages.get(slot)
+        if loader is None:
+            values = thawed(slot[5])
+
+            async def load(keys: list[str]) -> list[NeighbourPage]:
+                found = await traversal.neighbour_pages(
+                    self.graph, hop, keys, skip, limit, with_total, values, order
+                )
+                return [found[key] for key in keys]
+
+            loader = self._pages[slot] = DataLoader(load_fn=load)
+        return await loader.load(key)

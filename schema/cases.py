@@ -1,0 +1,329 @@
+"""GraphQL types of cases ("one case, one code"): parties, grid, handlers, escalations, timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import cases
+from graph.case_workflow import CaseStatus as WorkflowStatus
+from graph.cases import CaseLevel as GraphCaseLevel
+from graph.cases import CaseOrder as GraphCaseOrder
+from graph.cases import CasePartyRole as GraphPartyRole
+from graph.traversal import NeighbourPage
+from resolvers import places as resolve_places
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.pagination import PageRequest, page_request
+from schema.persons import Person
+from schema.places import Grid
+from schema.relay import Node, PageInfo, global_id, page_info, wants_total
+
+Context = Info[RequestContext, None]
+CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # dates filter in China time
+
+# The graph's enums, exposed under their GraphQL names (strawberry.enum registers in place).
+strawberry.enum(WorkflowStatus, name="CaseStatus", description="Where a case is in its workflow.")
+strawberry.enum(GraphCaseLevel, name="CaseLevel", description="A level of the handling hierarchy.")
+strawberry.enum(GraphPartyRole, name="CasePartyRole", description="A person's part in a case.")
+CaseStatus = WorkflowStatus
+CaseLevel = GraphCaseLevel
+CasePartyRole = GraphPartyRole
+
+
+@strawberry.enum(description="Sort orders of case lists (on indexed keys).")
+class CaseOrder(Enum):
+    REPORTED_AT_DESC = "REPORTED_AT_DESC"
+    REPORTED_AT_ASC = "REPORTED_AT_ASC"
+    CODE = "CODE"
+
+    @property
+    def cypher(self) -> str:
+        return GraphCaseOrder[self.value].value
+
+
+@strawberry.input(description="Filters of case lists; all given filters must hold.")
+class CaseFilter:
+    kind: str | None = strawberry.field(default=None, description="e.g. `dispute`.")
+    category: str | None = strawberry.field(default=None, description="e.g. `neighbour`.")
+    status: CaseStatus | None = None
+    severity: str | None = None
+    channel: str | None = None
+    resolved_at_level: CaseLevel | None = None
+    reported_from: date | None = strawberry.field(
+        default=None, description="Reported on or after this day (China time)."
+    )
+    reported_before: date | None = strawberry.field(
+        default=None, description="Reported before this day (China time)."
+    )
+
+    def params(self) -> dict[str, Any]:
+        """Query parameters of graph.cases.CASE_FILTER."""
+        if (
+            self.reported_from
+            and self.reported_before
+            and self.reported_before <= self.reported_from
+        ):
+            raise BadUserInput("reportedBefore must be after reportedFrom", argument="filter")
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "status": self.status.value if self.status else None,
+            "severity": self.severity,
+            "channel": self.channel,
+            "resolvedAtLevel": self.resolved_at_level.value if self.resolved_at_level else None,
+            "reportedFrom": _start_of(self.reported_from),
+            "reportedBefore": _start_of(self.reported_before),
+        }
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), tzinfo=CHINA_TIME)
+
+
+NO_CASE_FILTER = CaseFilter()
+
+
+@strawberry.type(description="A dispute, appeal, hazard or incident, or a hotline work order.")
+class Case(Node):
+    code: str
+    title: str
+    description: str | None
+    kind: str
+    category: str
+    severity: str
+    status: CaseStatus
+    channel: str
+    reported_at: datetime
+    closed_at: datetime | None
+    resolved_at_level: CaseLevel | None
+    satisfaction: int | None = strawberry.field(description="1-5 from the follow-up visit.")
+    ten_no_item: str | None = strawberry.field(description="The ten-no (十无) item it breaches.")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Case:
+        level = row.get("resolvedAtLevel")
+        return cls(
+            id=global_id("Case", row["code"]),
+            code=row["code"],
+            title=row["title"],
+            description=row.get("description"),
+            kind=row["kind"],
+            category=row["category"],
+            severity=row["severity"],
+            status=WorkflowStatus(row["status"]),
+            channel=row["channel"],
+            reported_at=row["reportedAt"],
+            closed_at=row.get("closedAt"),
+            resolved_at_level=GraphCaseLevel(level) if level else None,
+            satisfaction=row.get("satisfaction"),
+            ten_no_item=row.get("tenNoItem"),
+        )
+
+    @strawberry.field(description="The grid the case occurred in.")
+    async def grid(self, info: Context) -> Grid:
+        [found] = await info.context.loaders.neighbours(cases.CASE_GRID, self.code)
+        return Grid.from_row(found.node)
+
+    @strawberry.field(description="Who reported the case.")
+    async def reporter(self, info: Context) -> Person | None:
+        found = await info.context.loaders.neighbours(cases.CASE_REPORTER, self.code)
+        return Person.from_row(found[0].node) if found else None
+
+    @strawberry.field(description="The parties, with their roles.")
+    async def parties(self, info: Context) -> list[CaseParty]:
+        found = await info.context.loaders.neighbours(cases.CASE_PARTIES, self.code)
+        return [
+            CaseParty(role=GraphPartyRole(n.edge["role"]), person=Person.from_row(n.node))
+            for n in found
+        ]
+
+    @strawberry.field(description="The timeline, in order.")
+    async def timeline(self, info: Context) -> list[CaseEvent]:
+        found = await info.context.loaders.neighbours(cases.CASE_TIMELINE, self.code)
+        return [CaseEvent.from_row(n.node, n.edge) for n in found]
+
+    @strawberry.field(description="Escalations up the hierarchy, oldest first.")
+    async def escalations(self, info: Context) -> list[Escalation]:
+        found = await info.context.loaders.neighbours(cases.CASE_ESCALATIONS, self.code)
+        return [
+            Escalation(
+                level=GraphCaseLevel(n.edge["level"]),
+                at=n.edge["at"],
+                reason=n.edge.get("reason"),
+                target_code=n.node["code"],
+                target_name=n.node["name"],
+                target_type=n.node["label"],
+            )
+            for n in found
+        ]
+
+    @strawberry.field(description="Who handled the case: persons, committees, departments.")
+    async def handlers(self, info: Context) -> list[CaseHandler]:
+        found = await info.context.loaders.neighbours(cases.CASE_HANDLERS, self.code)
+        return [
+            CaseHandler(
+                role=n.edge["role"],
+                at=n.edge.get("at"),
+                handler_type=n.node["label"],
+                key=n.edge["key"],
+                name=n.node["name"],
+            )
+            for n in found
+        ]
+
+    @strawberry.field(description="Cases related to this one, with the reason.")
+    async def related_cases(self, info: Context) -> list[RelatedCase]:
+        found = await info.context.loaders.neighbours(cases.RELATED_CASES, self.code)
+        return [RelatedCase(reason=n.edge.get("reason"), case=Case.from_row(n.node)) for n in found]
+
+
+@strawberry.type(description="A person's part in a case.")
+class CaseParty:
+    role: CasePartyRole
+    person: Person
+
+
+@strawberry.type(description="One step of a case's timeline.")
+class CaseEvent:
+    event_id: str
+    seq: int
+    at: datetime
+    action: str
+    status: str = strawberry.field(description="The case status after this event.")
+    level: str | None = strawberry.field(description="Who handles the case after this event.")
+    note: str | None
+    actor_id: str | None = strawberry.field(description="A person id, place or department code.")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], edge: dict[str, Any]) -> CaseEvent:
+        return cls(
+            event_id=row["id"],
+            seq=row["seq"],
+            at=row["at"],
+            action=row["action"],
+            status=row["status"],
+            level=row.get("level"),
+            note=row.get("note"),
+            actor_id=edge.get("actorId"),
+        )
+
+
+@strawberry.type(description="One escalation (上报) or dispatch of a case.")
+class Escalation:
+    level: CaseLevel
+    at: datetime
+    reason: str | None
+    target_code: str
+    target_name: str
+    target_type: str = strawberry.field(description="Community, Street, District or Department.")
+
+
+@strawberry.type(description="A person, mediation committee or department that handled a case.")
+class CaseHandler:
+    role: str
+    at: datetime | None
+    handler_type: str = strawberry.field(description="Person, MediationCommittee or Department.")
+    key: str = strawberry.field(description="The person id or the committee/department code.")
+    name: str
+
+
+@strawberry.type(description="A related case and why it is related.")
+class RelatedCase:
+    reason: str | None
+    case: Case
+
+
+@strawberry.type
+class CaseEdge:
+    cursor: str
+    node: Case
+    role: CasePartyRole | None = strawberry.field(
+        description="On Person.cases: the person's role in the case."
+    )
+
+
+@strawberry.type(description="A page of cases.")
+class CaseConnection:
+    edges: list[CaseEdge]
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="All matching cases (counted in the database; null unless selected)."
+    )
+
+
+def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection:
+    """A connection from one page read with `request.limit` rows."""
+    items = page.items[: request.first]
+    edges = [
+        CaseEdge(
+            cursor=request.cursor(i),
+            node=Case.from_row(item.node),
+            role=GraphPartyRole(item.edge["role"]) if item.edge.get("role") else None,
+        )
+        for i, item in enumerate(items)
+    ]
+    return CaseConnection(
+        edges=edges,
+        page_info=page_info(request, len(items), len(page.items) > request.first),
+        total_count=page.total,
+    )
+
+
+async def cases_of_place(
+    info: Context,
+    place_code: str,
+    filter: CaseFilter | None,
+    first: int | None,
+    after: str | None,
+    order: CaseOrder = CaseOrder.REPORTED_AT_DESC,
+) -> CaseConnection:
+    """Cases of every grid under `place_code` (a grid's own code: that grid)."""
+    request = page_request(first, after)
+    page = await info.context.loaders.page(
+        cases.CASES_IN_PLACE,
+        place_code,
+        request.skip,
+        request.limit,
+        wants_total(info),
+        (filter or NO_CASE_FILTER).params(),
+        order.cypher,
+    )
+    return case_connection(request, page)
+
+
+async def cases_anywhere(
+    info: Context,
+    place: str | None,
+    filter: CaseFilter | None,
+    first: int | None,
+    after: str | None,
+    order: CaseOrder,
+) -> CaseConnection:
+    """Cases of a place at any level (or everywhere), validating the place code."""
+    prefix = await resolve_places.checked_place_prefix(info.context, place)
+    return await cases_of_place(info, prefix, filter, first, after, order)
+
+
+async def cases_of_person(
+    info: Context,
+    person_id: str,
+    role: GraphPartyRole | None,
+    first: int | None,
+    after: str | None,
+) -> CaseConnection:
+    """The cases a person is party to, newest first."""
+    request = page_request(first, after)
+    page = await info.context.loaders.page(
+        cases.PERSON_CASES,
+        person_id,
+        request.skip,
+        request.limit,
+        wants_total(info),
+        {"role": role.value if role else None},
+    )
+    return case_connection(request, page)

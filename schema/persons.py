@@ -1,0 +1,192 @@
+"""GraphQL types of persons: one human, several roles (resident, grid worker, mediator ...)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import persons
+from graph.traversal import NeighbourPage
+from resolvers import places as resolve_places
+from resolvers.context import RequestContext
+from resolvers.pagination import PageRequest, page_request
+from schema.places import Grid
+from schema.relay import Node, PageInfo, global_id, page_info, wants_total
+
+if TYPE_CHECKING:
+    from schema.cases import CaseConnection, CasePartyRole
+
+Context = Info[RequestContext, None]
+LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
+LazyCasePartyRole = Annotated["CasePartyRole", strawberry.lazy("schema.cases")]
+
+
+@strawberry.enum(description="Roles a person can hold; each is a label on the same node.")
+class PersonRole(Enum):
+    RESIDENT = persons.Role.RESIDENT.value
+    GRID_WORKER = persons.Role.GRID_WORKER.value
+    PROFESSIONAL_MEMBER = persons.Role.PROFESSIONAL_MEMBER.value
+    MEDIATOR = persons.Role.MEDIATOR.value
+    PARTY_MEMBER = persons.Role.PARTY_MEMBER.value
+    VOLUNTEER = persons.Role.VOLUNTEER.value
+
+
+ROLE_BY_LABEL = {role.value: role for role in PersonRole}
+
+
+@strawberry.input(description="Filters of person lists; all given filters must hold.")
+class PersonFilter:
+    role: PersonRole | None = None
+    colour_label: str | None = strawberry.field(
+        default=None, description="A 六色 colour label code, e.g. `red`."
+    )
+    tag: str | None = strawberry.field(
+        default=None, description="A key-person tag code, e.g. `elderly_alone`."
+    )
+    name_prefix: str | None = strawberry.field(
+        default=None, description="Names starting with this text."
+    )
+
+    def params(self) -> dict[str, Any]:
+        """Query parameters of graph.persons.PERSON_FILTER."""
+        return {
+            "role": self.role.value if self.role else None,
+            "colourLabel": self.colour_label,
+            "tag": self.tag,
+            "name": self.name_prefix,
+        }
+
+
+NO_PERSON_FILTER = PersonFilter()
+
+
+@strawberry.type(description="A person. Identifiers are shown only in masked form.")
+class Person(Node):
+    person_id: str = strawberry.field(description="The person's stable key.")
+    name: str
+    gender: str | None
+    birth_date: date | None
+    address: str | None
+    colour_label: str | None = strawberry.field(description="六色 colour label code, if any.")
+    tags: list[str] = strawberry.field(description="Key-person (重点人员) tag codes.")
+    roles: list[PersonRole]
+    id_card_masked: str | None = strawberry.field(description="ID first 6 + last 4 digits.")
+    phone_masked: str | None = strawberry.field(description="Phone first 3 + last 4 digits.")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Person:
+        return cls(
+            id=global_id("Person", row["id"]),
+            person_id=row["id"],
+            name=row["name"],
+            gender=row.get("gender"),
+            birth_date=row.get("birthDate"),
+            address=row.get("address"),
+            colour_label=row.get("colourLabel"),
+            tags=list(row.get("tags") or []),
+            roles=[ROLE_BY_LABEL[label] for label in row["roles"] if label in ROLE_BY_LABEL],
+            id_card_masked=row.get("idCardMasked"),
+            phone_masked=row.get("phoneMasked"),
+        )
+
+    @strawberry.field(description="The grid the person lives in.")
+    async def grid(self, info: Context) -> Grid | None:
+        found = await info.context.loaders.neighbours(persons.PERSON_GRID, self.person_id)
+        return Grid.from_row(found[0].node) if found else None
+
+    @strawberry.field(description="Family members, with what each is to this person.")
+    async def family(self, info: Context) -> list[FamilyMember]:
+        found = await info.context.loaders.neighbours(persons.PERSON_FAMILY, self.person_id)
+        return [
+            FamilyMember(relation=n.edge["relation"], person=Person.from_row(n.node)) for n in found
+        ]
+
+    @strawberry.field(description="The grids this person works as grid worker (网格员).")
+    async def work_grids(self, info: Context) -> list[Grid]:
+        found = await info.context.loaders.neighbours(persons.WORKER_GRIDS, self.person_id)
+        return [Grid.from_row(n.node) for n in found]
+
+    @strawberry.field(description="Cases this person is a party to, newest first.")
+    async def cases(
+        self,
+        info: Context,
+        role: LazyCasePartyRole | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> LazyCaseConnection:
+        from schema.cases import cases_of_person
+
+        return await cases_of_person(info, self.person_id, role, first, after)
+
+
+@strawberry.type(description="A family tie seen from one person.")
+class FamilyMember:
+    relation: str = strawberry.field(
+        description="What `person` is to the asker: spouse, child, parent, sibling, ..."
+    )
+    person: Person
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type(description="A page of persons.")
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="All matching persons (counted in the database; null unless selected)."
+    )
+
+
+def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnection:
+    """A connection from one page read with `request.limit` rows."""
+    items = page.items[: request.first]
+    edges = [
+        PersonEdge(cursor=request.cursor(i), node=Person.from_row(item.node))
+        for i, item in enumerate(items)
+    ]
+    return PersonConnection(
+        edges=edges,
+        page_info=page_info(request, len(items), len(page.items) > request.first),
+        total_count=page.total,
+    )
+
+
+async def residents_of_place(
+    info: Context,
+    place_code: str,
+    filter: PersonFilter | None,
+    first: int | None,
+    after: str | None,
+) -> PersonConnection:
+    """Residents of every grid under `place_code` (a grid's own code: that grid)."""
+    request = page_request(first, after)
+    page = await info.context.loaders.page(
+        persons.RESIDENTS_IN_PLACE,
+        place_code,
+        request.skip,
+        request.limit,
+        wants_total(info),
+        (filter or NO_PERSON_FILTER).params(),
+    )
+    return person_connection(request, page)
+
+
+async def residents_anywhere(
+    info: Context,
+    place: str | None,
+    filter: PersonFilter | None,
+    first: int | None,
+    after: str | None,
+) -> PersonConnection:
+    """Residents of a place at any level (or everywhere), validating the place code."""
+    prefix = await resolve_places.checked_place_prefix(info.context, place)
+    return await residents_of_place(info, prefix, filter, first, after)

@@ -1,0 +1,76 @@
+"""Relay pieces: the Node interface with global IDs, PageInfo and connection helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
+
+from resolvers.errors import BadUserInput
+from resolvers.pagination import PageRequest
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global ID: base64 of `Type:key`.")
+
+
+def global_id(type_name: str, key: str) -> strawberry.ID:
+    """The global ID of the object of this GraphQL type with this natural key."""
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode())
+
+
+@dataclass(frozen=True)
+class DecodedId:
+    """A global ID taken apart."""
+
+    type_name: str
+    key: str
+
+
+def decode_global_id(value: str) -> DecodedId:
+    """Type and key of a global ID, or BAD_USER_INPUT when it is malformed."""
+    try:
+        text = base64.urlsafe_b64decode(value.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    type_name, _, key = text.partition(":")
+    if not type_name or not key:
+        raise BadUserInput(f"malformed global ID {value!r}", argument="id")
+    return DecodedId(type_name, key)
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(request: PageRequest, returned: int, has_next: bool) -> PageInfo:
+    """PageInfo of a page of `returned` items read with `request`."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=request.skip > 0,
+        start_cursor=request.cursor(0) if returned else None,
+        end_cursor=request.cursor(returned - 1) if returned else None,
+    )
+
+
+def _selected_names(selections: list[Selection]) -> Iterator[str]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection.name
+        else:  # fragment spreads and inline fragments
+            yield from _selected_names(selection.selections)
+
+
+def wants_total(info: Info) -> bool:
+    """True when the client selected `totalCount` on this connection field."""
+    return any("totalCount" in _selected_names(field.selections) for field in info.selected_fields)

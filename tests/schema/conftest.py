@@ -1,0 +1,42 @@
+"""Schema tests read the tiny seed, loaded once per test module."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from graph.client import GraphClient
+from graph.maintenance import delete_everything
+from graph.personal_data import PersonalDataKey
+from seeds.loader import seed_graph
+from seeds.plan import Scale
+
+SEED_KEY = PersonalDataKey(bytes(range(32)))
+
+
+@pytest.fixture(scope="module")
+async def tiny(graph: GraphClient) -> AsyncIterator[GraphClient]:
+    """The session database holding exactly the tiny seed."""
+    await delete_everything(graph)
+    await seed_graph(graph, SEED_KEY, Scale.TINY, progress=False)
+    yield graph
+
+
+def run(http: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    """POST a query; return its data, failing the test on any error."""
+    response = http.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body.get("errors")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def errors_of(http: TestClient, query: str, **variables: Any) -> list[dict[str, Any]]:
+    """POST a query expected to fail; return its errors."""
+    body = http.post("/graphql", json={"query": query, "variables": variables}).json()
+    assert body.get("errors"), body
+    errors: list[dict[str, Any]] = body["errors"]
+    return errors
