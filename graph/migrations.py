@@ -34,6 +34,17 @@ NATURAL_KEYS: tuple[tuple[str, str], ...] = (
     ("Organization", "code"),
 )
 
+# Range indexes on the properties lists filter and sort on (a natural key's uniqueness
+# constraint already brings an index, which also serves STARTS WITH on place codes).
+RANGE_INDEXES: tuple[tuple[str, str], ...] = (
+    ("Person", "name"),
+    ("Person", "colourLabel"),
+    ("Case", "reportedAt"),
+    ("Case", "status"),
+    ("Case", "category"),
+    ("Case", "tenNoItem"),
+)
+
 # Labels whose name/title/address the full-text index covers (cjk analyser: Chinese text is
 # split into bigrams, so a two-character query finds a three-character name).
 FULLTEXT_INDEX = "search_text"
@@ -71,6 +82,12 @@ def _unique_constraint(label: str, prop: str) -> SchemaItem:
     return SchemaItem(name, text, is_constraint=True)
 
 
+def _range_index(label: str, prop: str) -> SchemaItem:
+    name = f"{label.lower()}_{prop.lower()}_range"
+    text = f"CREATE RANGE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+    return SchemaItem(name, text, is_constraint=False)
+
+
 def _fulltext_index() -> SchemaItem:
     labels = "|".join(FULLTEXT_LABELS)
     props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
@@ -83,6 +100,7 @@ def _fulltext_index() -> SchemaItem:
 
 SCHEMA: tuple[SchemaItem, ...] = (
     *(_unique_constraint(label, prop) for label, prop in NATURAL_KEYS),
+    *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
     _fulltext_index(),
 )
 

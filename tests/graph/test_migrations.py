@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from graph.client import GraphClient
-from graph.migrations import NATURAL_KEYS, SCHEMA, apply_migrations, pending_migrations
+from graph.migrations import (
+    NATURAL_KEYS,
+    RANGE_INDEXES,
+    SCHEMA,
+    apply_migrations,
+    pending_migrations,
+)
 
 SHOW_SCHEMA = """
 SHOW INDEXES YIELD name, type, labelsOrTypes, properties, options, state
@@ -42,3 +48,13 @@ async def test_running_migrations_twice_changes_nothing(graph: GraphClient) -> N
     assert await graph.read(SHOW_SCHEMA) == before
     assert await pending_migrations(graph) == []
     assert len(before) >= len(SCHEMA)
+
+
+async def test_filter_and_sort_keys_have_range_indexes(graph: GraphClient) -> None:
+    rows = await graph.read(SHOW_SCHEMA)
+    ranged = {
+        (row["labelsOrTypes"][0], row["properties"][0])
+        for row in rows
+        if row["type"] == "RANGE" and row["state"] == "ONLINE"
+    }
+    assert ranged >= set(RANGE_INDEXES)
