@@ -19,6 +19,7 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest, page_request
+from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_info, wants_total
@@ -70,11 +71,11 @@ class CaseFilter:
         ):
             raise BadUserInput("reportedBefore must be after reportedFrom", argument="filter")
         return {
-            "kind": self.kind,
-            "category": self.category,
+            "kind": checked_code(self.kind, Vocabulary.CASE_KIND, "filter.kind"),
+            "category": checked_code(self.category, Vocabulary.CASE_CATEGORY, "filter.category"),
             "status": self.status.value if self.status else None,
-            "severity": self.severity,
-            "channel": self.channel,
+            "severity": checked_code(self.severity, Vocabulary.SEVERITY, "filter.severity"),
+            "channel": checked_code(self.channel, Vocabulary.CHANNEL, "filter.channel"),
             "resolvedAtLevel": self.resolved_at_level.value if self.resolved_at_level else None,
             "reportedFrom": _start_of(self.reported_from),
             "reportedBefore": _start_of(self.reported_before),

@@ -116,6 +116,12 @@ def test_bad_input_gets_stable_codes(tiny: GraphClient, http: TestClient) -> Non
     assert bad_date[0]["extensions"]["code"] == "BAD_USER_INPUT"
     bad_enum = errors_of(http, STREET_CASES, filter={"status": "LOST"})
     assert bad_enum[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    bad_category = errors_of(http, STREET_CASES, filter={"category": "astrology"})
+    assert bad_category[0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "argument": "filter.category",
+    }
+    assert "neighbour" in bad_category[0]["message"]
     unknown = errors_of(http, CASE_DETAIL, code="RC1999-000000")
     assert unknown[0]["extensions"]["code"] == "NOT_FOUND"
     assert errors_of(http, NODE, id="%%%")[0]["extensions"]["code"] == "BAD_USER_INPUT"
