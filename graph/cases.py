@@ -217,6 +217,7 @@ CASE_FILTER = (
     "($kind IS NULL OR t.kind = $kind)"
     " AND ($category IS NULL OR t.category = $category)"
     " AND ($status IS NULL OR t.status = $status)"
+    " AND ($open IS NULL OR (t.status IN ['resolved', 'closed']) <> $open)"
     " AND ($severity IS NULL OR t.severity = $severity)"
     " AND ($channel IS NULL OR t.channel = $channel)"
     " AND ($resolvedAtLevel IS NULL OR t.resolvedAtLevel = $resolvedAtLevel)"

@@ -52,6 +52,9 @@ class CaseFilter:
     kind: str | None = strawberry.field(default=None, description="e.g. `dispute`.")
     category: str | None = strawberry.field(default=None, description="e.g. `neighbour`.")
     status: CaseStatus | None = None
+    open: bool | None = strawberry.field(
+        default=None, description="true: not yet resolved or closed; false: resolved or closed."
+    )
     severity: str | None = None
     channel: str | None = None
     resolved_at_level: CaseLevel | None = None
@@ -74,6 +77,7 @@ class CaseFilter:
             "kind": checked_code(self.kind, Vocabulary.CASE_KIND, "filter.kind"),
             "category": checked_code(self.category, Vocabulary.CASE_CATEGORY, "filter.category"),
             "status": self.status.value if self.status else None,
+            "open": self.open,
             "severity": checked_code(self.severity, Vocabulary.SEVERITY, "filter.severity"),
             "channel": checked_code(self.channel, Vocabulary.CHANNEL, "filter.channel"),
             "resolvedAtLevel": self.resolved_at_level.value if self.resolved_at_level else None,

@@ -84,6 +84,18 @@ async def test_filters_and_pages_run_in_cypher(tiny: GraphClient, http: TestClie
     assert pages == (expected["n"] + 1) // 2
 
 
+async def test_open_filter_splits_cases_by_status(tiny: GraphClient, http: TestClient) -> None:
+    [counts] = await tiny.read(
+        "MATCH (c:Case) RETURN count(c) AS total, "
+        "count(CASE WHEN c.status IN ['resolved', 'closed'] THEN 1 END) AS done"
+    )
+    still_open = run(http, STREET_CASES, filter={"open": True}, first=100)["cases"]
+    done = run(http, STREET_CASES, filter={"open": False}, first=1)["cases"]
+    assert done["totalCount"] == counts["done"]
+    assert still_open["totalCount"] == counts["total"] - counts["done"] > 0
+    assert {e["node"]["status"] for e in still_open["edges"]}.isdisjoint({"RESOLVED", "CLOSED"})
+
+
 async def test_place_filter_takes_any_level_and_date_range(
     tiny: GraphClient, http: TestClient
 ) -> None:
