@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import persons, places
 from graph.client import CypherWriter
+from graph.traversal import Hop, NodeSpec
 
 
 class DepartmentKind(StrEnum):
@@ -53,3 +55,28 @@ async def upsert_department_members(graph: CypherWriter, rows: Sequence[Mapping[
 async def upsert_grid_support(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Assign professional members to the grids they support (rows: personId, gridCode, since)."""
     await graph.write(UPSERT_GRID_SUPPORT, {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+DEPARTMENT = NodeSpec("Department", "code", ("name", "kind"))
+
+# Professional members (专业网格员) of a department, by name; paginated.
+DEPARTMENT_MEMBERS = Hop(
+    DEPARTMENT,
+    "(s:Department)<-[r:MEMBER_OF]-(t:Person)",
+    persons.PERSON,
+    order="t.name, t.id",
+)
+PERSON_DEPARTMENT = Hop(persons.PERSON, "(s:Person)-[r:MEMBER_OF]->(t:Department)", DEPARTMENT)
+# 包保: the grids a professional member supports, and who supports a grid.
+SUPPORTED_GRIDS = Hop(
+    persons.PERSON, "(s:Person)-[r:SUPPORTS]->(t:Grid)", places.GRID, edge=("since",)
+)
+GRID_SUPPORTERS = Hop(
+    places.GRID,
+    "(s:Grid)<-[r:SUPPORTS]-(t:Person)",
+    persons.PERSON,
+    edge=("since",),
+    order="t.name, t.id",
+)

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import persons, places
 from graph.client import CypherWriter
 from graph.places import PlaceLevel
+from graph.traversal import Hop, NodeSpec
 
 
 class CommitteeLevel(StrEnum):
@@ -101,3 +103,46 @@ async def upsert_mediators(graph: CypherWriter, rows: Sequence[Mapping[str, Any]
 async def upsert_mediation_studios(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Create or update featured mediation studios under committees (code, name, committeeCode)."""
     await graph.write(UPSERT_STUDIOS, {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+MEDIATION_COMMITTEE = NodeSpec("MediationCommittee", "code", ("name", "level"))
+MEDIATION_STUDIO = NodeSpec("MediationStudio", "code", ("name",))
+COVERED_PLACE = NodeSpec("Place", "code", ("name", "kind"), with_label=True)
+
+# Mediators of a committee with their kind, by name; `$kind` (null: all) filters; paginated.
+COMMITTEE_MEMBERS = Hop(
+    MEDIATION_COMMITTEE,
+    "(s:MediationCommittee)<-[r:MEMBER_OF]-(t:Person)",
+    persons.PERSON,
+    edge=("kind",),
+    order="t.name, t.id",
+    where="$kind IS NULL OR r.kind = $kind",
+)
+PERSON_COMMITTEES = Hop(
+    persons.PERSON,
+    "(s:Person)-[r:MEMBER_OF]->(t:MediationCommittee)",
+    MEDIATION_COMMITTEE,
+    edge=("kind",),
+)
+COMMITTEE_PLACES = Hop(MEDIATION_COMMITTEE, "(s:MediationCommittee)-[r:COVERS]->(t)", COVERED_PLACE)
+COMMITTEE_STUDIOS = Hop(
+    MEDIATION_COMMITTEE,
+    "(s:MediationCommittee)<-[r:UNDER]-(t:MediationStudio)",
+    MEDIATION_STUDIO,
+)
+STUDIO_COMMITTEE = Hop(
+    MEDIATION_STUDIO,
+    "(s:MediationStudio)-[r:UNDER]->(t:MediationCommittee)",
+    MEDIATION_COMMITTEE,
+)
+# Committees covering a grid or any place above it (its community, street, district), each
+# once: the coverage test is an existential subquery, so a committee covering two levels
+# is not returned twice.
+GRID_COMMITTEES = Hop(
+    places.GRID,
+    "(s:Grid), (t:MediationCommittee)",
+    MEDIATION_COMMITTEE,
+    where="EXISTS { (s)-[:PART_OF*0..3]->(:Grid|Community|Street|District)<-[:COVERS]-(t) }",
+)

@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import buildings, persons, places
 from graph.client import CypherWriter
+from graph.traversal import Hop, NodeSpec
 
 
 class PartyLevel(StrEnum):
@@ -111,3 +113,70 @@ async def upsert_party_links(
 async def upsert_central_households(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Make party members central households (党员中心户) for household heads (memberId, headId)."""
     await graph.write(UPSERT_CENTRAL_HOUSEHOLDS, {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+PARTY_ORGANIZATION = NodeSpec("PartyOrganization", "code", ("name", "level"))
+# What an organisation covers has one of several labels: return the label too.
+COVERED_PLACE = NodeSpec("Place", "code", ("name", "kind", "address"), with_label=True)
+
+PARTY_PARENT = Hop(
+    PARTY_ORGANIZATION, "(s:PartyOrganization)-[r:UNDER]->(t:PartyOrganization)", PARTY_ORGANIZATION
+)
+PARTY_CHILDREN = Hop(
+    PARTY_ORGANIZATION,
+    "(s:PartyOrganization)<-[r:UNDER]-(t:PartyOrganization)",
+    PARTY_ORGANIZATION,
+)
+PARTY_COVERS = Hop(PARTY_ORGANIZATION, "(s:PartyOrganization)-[r:COVERS]->(t)", COVERED_PLACE)
+# The direct members of an organisation (not those of the organisations under it); paginated.
+PARTY_MEMBERS = Hop(
+    PARTY_ORGANIZATION,
+    "(s:PartyOrganization)<-[r:MEMBER_OF]-(t:Person)",
+    persons.PERSON,
+    edge=("since",),
+    order="t.name, t.id",
+)
+PARTY_SECRETARIES = Hop(
+    PARTY_ORGANIZATION,
+    "(s:PartyOrganization)<-[r:SECRETARY_OF]-(t:Person)",
+    persons.PERSON,
+    edge=("since",),
+    order="t.name, t.id",
+)
+PARTY_INSTRUCTORS = Hop(
+    PARTY_ORGANIZATION,
+    "(s:PartyOrganization)<-[r:INSTRUCTS]-(t:Person)",
+    persons.PERSON,
+    edge=("since",),
+    order="t.name, t.id",
+)
+# A person's links to organisations; `role` is the relationship type (a PartyRole value).
+PERSON_PARTY_LINKS = Hop(
+    persons.PERSON,
+    "(s:Person)-[r:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->(t:PartyOrganization)",
+    PARTY_ORGANIZATION,
+    edge_map="{role: type(r), since: r.since}",
+    order="t.code, type(r)",
+)
+# 党员中心户: the household heads a party member looks after, and who looks after a head.
+CENTRAL_HOUSEHOLD_FOR = Hop(
+    persons.PERSON,
+    "(s:Person)-[r:CENTRAL_HOUSEHOLD_FOR]->(t:Person)",
+    persons.PERSON,
+    order="t.name, t.id",
+)
+CENTRAL_HOUSEHOLDS_OF = Hop(
+    persons.PERSON,
+    "(s:Person)<-[r:CENTRAL_HOUSEHOLD_FOR]-(t:Person)",
+    persons.PERSON,
+    order="t.name, t.id",
+)
+# The organisation covering a grid (its branch or group) or a building (its building group).
+GRID_PARTY_ORGANIZATIONS = Hop(
+    places.GRID, "(s:Grid)<-[r:COVERS]-(t:PartyOrganization)", PARTY_ORGANIZATION
+)
+BUILDING_PARTY_ORGANIZATIONS = Hop(
+    buildings.BUILDING, "(s:Building)<-[r:COVERS]-(t:PartyOrganization)", PARTY_ORGANIZATION
+)

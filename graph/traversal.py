@@ -112,6 +112,12 @@ def nodes_query(spec: NodeSpec) -> LiteralString:
     return text
 
 
+def every_node_query(spec: NodeSpec) -> LiteralString:
+    """Every node of one label, by key (only for small, bounded labels): rows (node)."""
+    text = f"MATCH (n:{spec.label})\nRETURN {spec.projection('n')} AS node\nORDER BY n.{spec.key}"
+    return text
+
+
 Row = dict[str, Any]
 
 
@@ -135,6 +141,12 @@ async def nodes_by_key(graph: GraphClient, spec: NodeSpec, keys: Sequence[str]) 
     """Nodes by key (absent keys are missing from the result)."""
     rows = await graph.read(nodes_query(spec), {"keys": list(keys)})
     return {row["key"]: row["node"] for row in rows}
+
+
+async def every_node(graph: GraphClient, spec: NodeSpec) -> list[Row]:
+    """Every node of a small, bounded label (departments, committees), by key."""
+    rows = await graph.read(every_node_query(spec))
+    return [row["node"] for row in rows]
 
 
 async def neighbours(

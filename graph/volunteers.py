@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, LiteralString
 
+from graph import persons, places
 from graph.client import CypherWriter
+from graph.traversal import Hop, NodeSpec
 
 UPSERT_TEAMS: LiteralString = """
 UNWIND $rows AS row
@@ -32,3 +34,24 @@ async def upsert_volunteer_teams(graph: CypherWriter, rows: Sequence[Mapping[str
 async def upsert_volunteers(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Enrol persons in teams (rows: personId, teamCode, points, stars 1-5)."""
     await graph.write(UPSERT_VOLUNTEERS, {"rows": list(rows)})
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+VOLUNTEER_TEAM = NodeSpec("VolunteerTeam", "code", ("name",))
+TEAM_GRID = Hop(VOLUNTEER_TEAM, "(s:VolunteerTeam)-[r:SERVES]->(t:Grid)", places.GRID)
+GRID_TEAMS = Hop(places.GRID, "(s:Grid)<-[r:SERVES]-(t:VolunteerTeam)", VOLUNTEER_TEAM)
+# Volunteers of a team, most credit points first; paginated.
+TEAM_VOLUNTEERS = Hop(
+    VOLUNTEER_TEAM,
+    "(s:VolunteerTeam)<-[r:VOLUNTEERS_IN]-(t:Person)",
+    persons.PERSON,
+    edge=("points", "stars"),
+    order="r.points DESC, t.id",
+)
+PERSON_TEAMS = Hop(
+    persons.PERSON,
+    "(s:Person)-[r:VOLUNTEERS_IN]->(t:VolunteerTeam)",
+    VOLUNTEER_TEAM,
+    edge=("points", "stars"),
+)

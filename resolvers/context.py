@@ -1,4 +1,4 @@
-"""The per-request context: the graph client, the principal and fresh loaders."""
+"""The per-request context: the graph client, the principal, fresh loaders and the app's key."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graph.client import GraphClient
+from graph.personal_data import PersonalDataKey
 from resolvers.loaders import Loaders
 from resolvers.principal import Principal
 
@@ -22,3 +23,4 @@ class RequestContext:
     graph: GraphClient
     principal: Principal
     loaders: Loaders
+    personal_data_key: PersonalDataKey  # loaded once per app (blind indexes of lookups)

@@ -39,6 +39,7 @@ class Loaders:
 
     graph: GraphClient
     _nodes: dict[str, DataLoader[str, Row | None]] = field(default_factory=dict)
+    _every: dict[str, list[Row]] = field(default_factory=dict)
     _hops: dict[tuple[int, Params], DataLoader[str, list[Neighbour]]] = field(default_factory=dict)
     _pages: dict[tuple[int, int, int, bool, str, Params], DataLoader[str, NeighbourPage]] = field(
         default_factory=dict
@@ -55,6 +56,13 @@ class Loaders:
 
             loader = self._nodes[spec.label] = DataLoader(load_fn=load)
         return await loader.load(key)
+
+    async def every(self, spec: NodeSpec) -> list[Row]:
+        """Every node of a small, bounded label (one query, read once per request)."""
+        found = self._every.get(spec.label)
+        if found is None:
+            found = self._every[spec.label] = await traversal.every_node(self.graph, spec)
+        return found
 
     async def neighbours(
         self, hop: Hop, key: str, params: dict[str, Any] | None = None

@@ -19,10 +19,20 @@ from schema.relay import Node, PageInfo, global_id, page_info, wants_total
 
 if TYPE_CHECKING:
     from schema.cases import CaseConnection, CasePartyRole
+    from schema.departments import Department
+    from schema.evaluations import GridWorkerEvaluation
+    from schema.mediation import CommitteeMembership
+    from schema.party import PartyMembership
+    from schema.volunteers import TeamMembership
 
 Context = Info[RequestContext, None]
 LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
 LazyCasePartyRole = Annotated["CasePartyRole", strawberry.lazy("schema.cases")]
+LazyDepartment = Annotated["Department", strawberry.lazy("schema.departments")]
+LazyEvaluation = Annotated["GridWorkerEvaluation", strawberry.lazy("schema.evaluations")]
+LazyCommitteeMembership = Annotated["CommitteeMembership", strawberry.lazy("schema.mediation")]
+LazyPartyMembership = Annotated["PartyMembership", strawberry.lazy("schema.party")]
+LazyTeamMembership = Annotated["TeamMembership", strawberry.lazy("schema.volunteers")]
 
 
 @strawberry.enum(description="Roles a person can hold; each is a label on the same node.")
@@ -121,6 +131,58 @@ class Person(Node):
         from schema.cases import cases_of_person
 
         return await cases_of_person(info, self.person_id, role, first, after)
+
+    @strawberry.field(description="The department of a professional member (专业网格员).")
+    async def department(self, info: Context) -> LazyDepartment | None:
+        from schema.departments import department_of
+
+        return await department_of(info, self.person_id)
+
+    @strawberry.field(description="The grids a professional member supports (包保), by code.")
+    async def supported_grids(self, info: Context) -> list[Grid]:
+        from schema.departments import grids_supported_by
+
+        return await grids_supported_by(info, self.person_id)
+
+    @strawberry.field(description="The mediation committees this person mediates in.")
+    async def mediation_committees(self, info: Context) -> list[LazyCommitteeMembership]:
+        from schema.mediation import memberships_of
+
+        return await memberships_of(info, self.person_id)
+
+    @strawberry.field(description="Party organisations: member, secretary or instructor of.")
+    async def party_organizations(self, info: Context) -> list[LazyPartyMembership]:
+        from schema.party import memberships_of
+
+        return await memberships_of(info, self.person_id)
+
+    @strawberry.field(description="Households this party member looks after (党员中心户).")
+    async def central_household_for(self, info: Context) -> list[Person]:
+        from schema.party import households_looked_after_by
+
+        return await households_looked_after_by(info, self.person_id)
+
+    @strawberry.field(description="Party members looking after this household as 党员中心户.")
+    async def central_households(self, info: Context) -> list[Person]:
+        from schema.party import central_households_of
+
+        return await central_households_of(info, self.person_id)
+
+    @strawberry.field(description="The volunteer teams this person serves in, with points.")
+    async def volunteer_teams(self, info: Context) -> list[LazyTeamMembership]:
+        from schema.volunteers import teams_of
+
+        return await teams_of(info, self.person_id)
+
+    @strawberry.field(description="A grid worker's evaluations, newest quarter first.")
+    async def evaluations(
+        self,
+        info: Context,
+        quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
+    ) -> list[LazyEvaluation]:
+        from schema.evaluations import evaluations_of_worker
+
+        return await evaluations_of_worker(info, self.person_id, quarter)
 
 
 @strawberry.type(description="A family tie seen from one person.")

@@ -13,8 +13,13 @@ from resolvers.context import RequestContext
 from schema.relay import Node, global_id
 
 if TYPE_CHECKING:
+    from schema.buildings import Building
     from schema.cases import CaseConnection, CaseFilter
+    from schema.evaluations import GridWorkerEvaluation
+    from schema.mediation import MediationCommittee
+    from schema.party import PartyOrganization
     from schema.persons import Person, PersonConnection, PersonFilter
+    from schema.volunteers import VolunteerTeam
 
 Context = Info[RequestContext, None]
 LazyPerson = Annotated["Person", strawberry.lazy("schema.persons")]
@@ -22,6 +27,11 @@ LazyPersonConnection = Annotated["PersonConnection", strawberry.lazy("schema.per
 LazyPersonFilter = Annotated["PersonFilter", strawberry.lazy("schema.persons")]
 LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
 LazyCaseFilter = Annotated["CaseFilter", strawberry.lazy("schema.cases")]
+LazyBuilding = Annotated["Building", strawberry.lazy("schema.buildings")]
+LazyEvaluation = Annotated["GridWorkerEvaluation", strawberry.lazy("schema.evaluations")]
+LazyCommittee = Annotated["MediationCommittee", strawberry.lazy("schema.mediation")]
+LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
+LazyVolunteerTeam = Annotated["VolunteerTeam", strawberry.lazy("schema.volunteers")]
 
 
 @strawberry.interface(description="A place of the administrative tree, keyed by its code.")
@@ -71,6 +81,50 @@ class Grid(Place):
 
         found = await info.context.loaders.neighbours(persons.GRID_WORKERS, self.code)
         return Person.from_row(found[0].node) if found else None
+
+    @strawberry.field(
+        description="Professional members (专业网格员) supporting this grid (包保), by name."
+    )
+    async def professional_members(self, info: Context) -> list[LazyPerson]:
+        from schema.departments import supporters_of_grid
+
+        return await supporters_of_grid(info, self.code)
+
+    @strawberry.field(description="The party organisation covering this grid: branch or group.")
+    async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
+        from schema.party import organizations_of_grid
+
+        return await organizations_of_grid(info, self.code)
+
+    @strawberry.field(
+        description="Mediation committees covering this grid or its community, street, district."
+    )
+    async def mediation_committees(self, info: Context) -> list[LazyCommittee]:
+        from schema.mediation import committees_of_grid
+
+        return await committees_of_grid(info, self.code)
+
+    @strawberry.field(description="The volunteer team (志愿服务队) serving this grid.")
+    async def volunteer_team(self, info: Context) -> LazyVolunteerTeam | None:
+        from schema.volunteers import team_of_grid
+
+        return await team_of_grid(info, self.code)
+
+    @strawberry.field(description="The buildings (楼栋/院落) of this grid, by code.")
+    async def buildings(self, info: Context) -> list[LazyBuilding]:
+        from schema.buildings import buildings_of_grid
+
+        return await buildings_of_grid(info, self.code)
+
+    @strawberry.field(description="Evaluations of this grid's worker, newest quarter first.")
+    async def evaluations(
+        self,
+        info: Context,
+        quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
+    ) -> list[LazyEvaluation]:
+        from schema.evaluations import evaluations_of_grid
+
+        return await evaluations_of_grid(info, self.code, quarter)
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")
@@ -131,3 +185,16 @@ class District(Place):
     async def streets(self, info: Context) -> list[Street]:
         rows = await resolve.related(info.context, places.DISTRICT_STREETS, self.code)
         return [Street.from_row(row) for row in rows]
+
+
+PLACE_TYPES: dict[str, type[District] | type[Street] | type[Community] | type[Grid]] = {
+    "District": District,
+    "Street": Street,
+    "Community": Community,
+    "Grid": Grid,
+}
+
+
+def place_from_row(row: dict[str, Any]) -> District | Street | Community | Grid:
+    """The place type named by the row's `label` (rows of a NodeSpec with `with_label`)."""
+    return PLACE_TYPES[row["label"]].from_row(row)

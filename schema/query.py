@@ -8,16 +8,34 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from graph import cases, persons, places
+from graph import (
+    buildings,
+    cases,
+    departments,
+    evaluations,
+    mediation,
+    party,
+    persons,
+    places,
+    volunteers,
+)
 from graph.places import PlaceLevel
 from graph.traversal import NodeSpec
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import NotFound
+from resolvers.persons import person_by_id_card
+from schema.buildings import Building
 from schema.cases import Case, CaseConnection, CaseFilter, CaseOrder, cases_anywhere
+from schema.departments import Department, all_departments
+from schema.evaluations import GridWorkerEvaluation
+from schema.mediation import MediationCommittee, MediationStudio, all_committees
+from schema.party import PartyOrganization
 from schema.persons import Person, PersonConnection, PersonFilter, residents_anywhere
 from schema.places import Community, District, Grid, Street
 from schema.relay import Node, decode_global_id
+from schema.search import SEARCH_DESCRIPTION, SearchHit, SearchType, search_nodes
+from schema.volunteers import VolunteerTeam
 
 Context = Info[RequestContext, None]
 
@@ -29,6 +47,13 @@ NODE_TYPES: dict[str, tuple[NodeSpec, Callable[[dict[str, Any]], Node]]] = {
     "Grid": (places.GRID, Grid.from_row),
     "Person": (persons.PERSON, Person.from_row),
     "Case": (cases.CASE, Case.from_row),
+    "Building": (buildings.BUILDING, Building.from_row),
+    "Department": (departments.DEPARTMENT, Department.from_row),
+    "PartyOrganization": (party.PARTY_ORGANIZATION, PartyOrganization.from_row),
+    "MediationCommittee": (mediation.MEDIATION_COMMITTEE, MediationCommittee.from_row),
+    "MediationStudio": (mediation.MEDIATION_STUDIO, MediationStudio.from_row),
+    "VolunteerTeam": (volunteers.VOLUNTEER_TEAM, VolunteerTeam.from_row),
+    "GridWorkerEvaluation": (evaluations.EVALUATION, GridWorkerEvaluation.from_row),
 }
 
 
@@ -91,6 +116,66 @@ class Query:
     @strawberry.field(description="A case by its code.")
     async def case(self, info: Context, code: str) -> Case:
         return Case.from_row(await _required(info.context, cases.CASE, code, "case"))
+
+    @strawberry.field(description="A building by its code (grid code + 3 digits).")
+    async def building(self, info: Context, code: str) -> Building:
+        row = await _required(info.context, buildings.BUILDING, code, "building")
+        return Building.from_row(row)
+
+    @strawberry.field(description="All departments and livelihood service units, by code.")
+    async def departments(self, info: Context) -> list[Department]:
+        return await all_departments(info)
+
+    @strawberry.field(description="A department or service unit by its code, e.g. 370811D01.")
+    async def department(self, info: Context, code: str) -> Department:
+        row = await _required(info.context, departments.DEPARTMENT, code, "department")
+        return Department.from_row(row)
+
+    @strawberry.field(description="A party organisation by its code ('PO' + place code).")
+    async def party_organization(self, info: Context, code: str) -> PartyOrganization:
+        row = await _required(info.context, party.PARTY_ORGANIZATION, code, "party organization")
+        return PartyOrganization.from_row(row)
+
+    @strawberry.field(description="All mediation committees, by code.")
+    async def mediation_committees(self, info: Context) -> list[MediationCommittee]:
+        return await all_committees(info)
+
+    @strawberry.field(description="A mediation committee by its code, e.g. 370811M01.")
+    async def mediation_committee(self, info: Context, code: str) -> MediationCommittee:
+        row = await _required(info.context, mediation.MEDIATION_COMMITTEE, code, "committee")
+        return MediationCommittee.from_row(row)
+
+    @strawberry.field(description="A mediation studio by its code (street code + 'S' + 2).")
+    async def mediation_studio(self, info: Context, code: str) -> MediationStudio:
+        row = await _required(info.context, mediation.MEDIATION_STUDIO, code, "studio")
+        return MediationStudio.from_row(row)
+
+    @strawberry.field(description="A volunteer team by its code ('VT' + grid code).")
+    async def volunteer_team(self, info: Context, code: str) -> VolunteerTeam:
+        row = await _required(info.context, volunteers.VOLUNTEER_TEAM, code, "volunteer team")
+        return VolunteerTeam.from_row(row)
+
+    @strawberry.field(description="A grid-worker evaluation by id (quarter + '-' + grid code).")
+    async def grid_worker_evaluation(self, info: Context, id: str) -> GridWorkerEvaluation:
+        row = await _required(info.context, evaluations.EVALUATION, id, "evaluation")
+        return GridWorkerEvaluation.from_row(row)
+
+    @strawberry.field(
+        description="A person by ID-card number (身份证号), matched by its blind index; the"
+        " number is neither stored nor logged. NOT_FOUND when nobody has it."
+    )
+    async def person_by_id_card(self, info: Context, id_card: str) -> Person | None:
+        return Person.from_row(await person_by_id_card(info.context, id_card))
+
+    @strawberry.field(description=SEARCH_DESCRIPTION)
+    async def search(
+        self,
+        info: Context,
+        text: str,
+        types: list[SearchType] | None = None,
+        first: int | None = 20,
+    ) -> list[SearchHit]:
+        return await search_nodes(info, NODE_TYPES, text, types, first)
 
     @strawberry.field(description="Residents, filtered; `place` is a code of any level.")
     async def persons(

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
+from graph.traversal import Neighbour, NeighbourPage
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
 
@@ -61,6 +62,12 @@ def page_info(request: PageRequest, returned: int, has_next: bool) -> PageInfo:
         start_cursor=request.cursor(0) if returned else None,
         end_cursor=request.cursor(returned - 1) if returned else None,
     )
+
+
+def page_slice(request: PageRequest, page: NeighbourPage) -> tuple[list[Neighbour], PageInfo]:
+    """The items of a page read with `request.limit` rows (the extra one dropped), and PageInfo."""
+    items = page.items[: request.first]
+    return items, page_info(request, len(items), len(page.items) > request.first)
 
 
 def _selected_names(selections: list[Selection]) -> Iterator[str]:

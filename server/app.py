@@ -15,6 +15,7 @@ from starlette.routing import Route
 from graph.client import GraphClient, open_driver
 from schema import build_schema
 from server.graphql_app import GridGraphQL
+from server.keys import load_personal_data_key
 from server.readiness import check_readiness, migrate_until_done
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
@@ -32,11 +33,13 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the app; the Neo4j driver is opened on startup and closed on shutdown."""
+    """Build the app; startup loads the personal-data key and opens the driver (closed at exit)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Loaded once per app, before anything else: a missing key fails the start-up.
+        app.state.personal_data_key = load_personal_data_key(settings)
         driver = open_driver(
             settings.effective_neo4j_uri,
             settings.neo4j_user,

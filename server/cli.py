@@ -1,4 +1,4 @@
-"""The `gridgraph` command line: serve, migrate, seed, import and the local Neo4j."""
+"""The `gridgraph` command line: serve, migrate, seed, import, schema and the local Neo4j."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from neo4j.exceptions import ServiceUnavailable
 from graph.client import GraphClient, open_driver
 from graph.maintenance import is_empty
 from graph.migrations import apply_migrations
+from schema import build_schema
 from seeds.importer import DEFAULT_BATCH_SIZE, ImportKind, ImportSummary, import_file
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import DEFAULT_SEED, Scale, scale_spec
@@ -25,6 +26,7 @@ from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
 from server.settings import Settings
 
 GRACEFUL_SHUTDOWN_S = 10
+SCHEMA_FILE = Path("schema.graphql")  # the committed SDL, at the repository root
 
 
 def _graph(settings: Settings) -> GraphClient:
@@ -161,6 +163,25 @@ def cmd_import(
     return 1 if summary.rejected else 0
 
 
+def schema_sdl() -> str:
+    """The GraphQL schema in SDL, as committed in schema.graphql."""
+    return str(build_schema()) + "\n"
+
+
+def cmd_schema(output: Path | None) -> int:
+    """Print the schema's SDL, or write it to `output` (no Neo4j needed)."""
+    if output is None:
+        sys.stdout.write(schema_sdl())
+        return 0
+    try:
+        output.write_text(schema_sdl(), encoding="utf-8")
+    except OSError as error:
+        print(f"gridgraph: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote the GraphQL schema to {output}")
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
@@ -190,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same graph)"
     )
 
+    sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL) or write it")
+    sdl.add_argument(
+        "--output", type=Path, help=f"write it to this file (the committed one: {SCHEMA_FILE})"
+    )
+
     bulk = commands.add_parser("import", help="import a partner's CSV or JSON Lines file")
     bulk.add_argument("file", type=Path, help="a .csv (with a header row) or .jsonl file")
     bulk.add_argument("--kind", required=True, choices=[k.value for k in ImportKind])
@@ -202,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gridgraph` console script."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        return cmd_schema(args.output)
     settings = Settings()
     try:
         if args.command == "serve":

@@ -32,4 +32,5 @@ class GridGraphQL(GraphQL[RequestContext, None]):
             graph=graph,
             principal=ANONYMOUS_DEVELOPER,
             loaders=Loaders(graph),
+            personal_data_key=request.app.state.personal_data_key,
         )

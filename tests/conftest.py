@@ -7,6 +7,7 @@ stops it at the end.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,10 @@ from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig
 from server.settings import Settings
 
 TEST_PASSWORD = "gridgraph-test"
+# The personal-data key of the test app; the schema tests seed with the same bytes, so the
+# blind indexes the app computes (personByIdCard) match the seeded ones.
+TEST_KEY_BYTES = bytes(range(32))
+TEST_KEY = SecretStr(base64.b64encode(TEST_KEY_BYTES).decode())
 
 
 def free_port() -> int:
@@ -39,7 +44,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at the session's Neo4j."""
     data_dir: Path = tmp_path_factory.mktemp("gridgraph-data")
     if os.environ.get("GRIDGRAPH_NEO4J_URI"):
-        yield Settings(data_dir=data_dir)
+        yield Settings(data_dir=data_dir, personal_data_key=TEST_KEY)
         return
     config = LocalNeo4jConfig(
         home=data_dir / "neo4j", port=free_port(), password=TEST_PASSWORD, heap_mb=1024
@@ -51,6 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             neo4j_uri=config.bolt_uri,
             neo4j_password=SecretStr(TEST_PASSWORD),
             data_dir=data_dir,
+            personal_data_key=TEST_KEY,
         )
     finally:
         local.stop()

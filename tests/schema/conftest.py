@@ -13,8 +13,9 @@ from graph.maintenance import delete_everything
 from graph.personal_data import PersonalDataKey
 from seeds.loader import seed_graph
 from seeds.plan import Scale
+from tests.conftest import TEST_KEY_BYTES
 
-SEED_KEY = PersonalDataKey(bytes(range(32)))
+SEED_KEY = PersonalDataKey(TEST_KEY_BYTES)  # the test app's key (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

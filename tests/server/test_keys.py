@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from starlette.testclient import TestClient
 
 from graph.personal_data import Identifier
+from server.app import create_app
 from server.keys import KEY_FILE_NAME, PersonalDataKeyError, load_personal_data_key
 from server.settings import Mode, Settings
+from tests.schema.conftest import SEED_KEY
 
 
 def test_development_generates_a_private_key_file_once(tmp_path: Path) -> None:
@@ -38,3 +41,17 @@ def test_configured_key_must_be_32_bytes_of_base64(tmp_path: Path) -> None:
     key = load_personal_data_key(Settings(data_dir=tmp_path, personal_data_key=good))
     assert not (tmp_path / KEY_FILE_NAME).exists()
     assert len(key.blind_index(Identifier.ID_CARD, "x")) == 64
+
+
+def test_the_app_loads_its_key_once_at_startup(settings: Settings) -> None:
+    # given a production app without a configured key; then it refuses to start
+    keyless = settings.model_copy(update={"mode": Mode.PRODUCTION, "personal_data_key": None})
+    with pytest.raises(PersonalDataKeyError), TestClient(create_app(keyless)):
+        pass
+    # and a configured app holds the one key every request's context uses
+    app = create_app(settings)
+    with TestClient(app):
+        key = app.state.personal_data_key
+        assert key.blind_index(Identifier.ID_CARD, "x") == SEED_KEY.blind_index(
+            Identifier.ID_CARD, "x"
+        )

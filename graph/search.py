@@ -1,0 +1,86 @@
+"""Full-text search over names, titles and addresses (the `search_text` index, cjk analyser).
+
+The user's text is a literal, never Lucene syntax: `lucene_literal` escapes every operator
+character and neutralises the operator words, so a name holding `*` or `:` can neither break
+the query nor widen it. Which labels are searched and what a reader gets of each hit come
+from `NodeSpec` constants (persons: never a blind index or a ciphertext); the Cypher is built
+from them once per set of specs, and the user's values go in as $parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, LiteralString
+
+from graph.client import GraphClient
+from graph.migrations import FULLTEXT_INDEX, FULLTEXT_LABELS
+from graph.traversal import NodeSpec, Row
+
+# Lucene classic query syntax: + - && || ! ( ) { } [ ] ^ " ~ * ? : \ /
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+# Upper-case AND / OR / NOT are operators; the analyser lower-cases every token anyway.
+_LUCENE_WORDS = frozenset({"AND", "OR", "NOT"})
+
+
+def lucene_literal(text: str) -> str:
+    """The text as a Lucene query that means exactly its words (operators escaped)."""
+    escaped = _LUCENE_SPECIAL.sub(r"\\\1", text.strip())
+    return " ".join(word.lower() if word in _LUCENE_WORDS else word for word in escaped.split())
+
+
+def _searchable(spec: NodeSpec) -> NodeSpec:
+    if spec.label not in FULLTEXT_LABELS:
+        raise ValueError(f"{spec.label} is not in the full-text index {FULLTEXT_INDEX}")
+    return spec
+
+
+@cache
+def search_query(specs: tuple[NodeSpec, ...]) -> LiteralString:
+    """Hits of the index among the labels of `specs`: rows (label, key, node, score).
+
+    `$labels` narrows the search to some of them; `node` is the label's projection.
+    """
+    checked = [_searchable(spec) for spec in specs]
+    labels = ", ".join(f"'{spec.label}'" for spec in checked)
+    keys = " ".join(f"WHEN '{s.label}' THEN hit.{s.key}" for s in checked)
+    rows = " ".join(f"WHEN '{s.label}' THEN {s.projection('hit')}" for s in checked)
+    text = (
+        "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS hit, score\n"
+        f"WITH hit, score, [l IN labels(hit) WHERE l IN [{labels}] AND l IN $labels][0] AS label\n"
+        "WHERE label IS NOT NULL\n"
+        f"WITH hit, score, label, CASE label {keys} END AS key\n"
+        "ORDER BY score DESC, label, key\n"
+        "LIMIT $limit\n"
+        f"RETURN label, key, CASE label {rows} END AS node, score"
+    )
+    return text  # built only from NodeSpec constants, never from input
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One node found, with its label, its readable properties and its relevance."""
+
+    label: str
+    node: Row
+    score: float
+
+
+async def search(
+    graph: GraphClient,
+    specs: Sequence[NodeSpec],
+    labels: Sequence[str],
+    text: str,
+    limit: int,
+) -> list[SearchHit]:
+    """The best `limit` hits for `text` among `labels` (a subset of the specs'), best first."""
+    params: dict[str, Any] = {
+        "index": FULLTEXT_INDEX,
+        "query": lucene_literal(text),
+        "labels": list(labels),
+        "limit": limit,
+    }
+    rows = await graph.read(search_query(tuple(specs)), params)
+    return [SearchHit(row["label"], row["node"], float(row["score"])) for row in rows]

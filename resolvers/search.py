@@ -1,0 +1,55 @@
+"""Full-text search: validate the text and the page size, then ask graph/search.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph import search as graph_search
+from graph.search import SearchHit
+from graph.traversal import NodeSpec
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+MAX_TEXT_LENGTH = 100  # characters of search text (names, titles, addresses are shorter)
+
+
+def checked_text(text: str) -> str:
+    """The search text without surrounding blanks, or BAD_USER_INPUT when empty or too long."""
+    stripped = text.strip()
+    if not stripped:
+        raise BadUserInput("search text must not be empty", argument="text")
+    if len(stripped) > MAX_TEXT_LENGTH:
+        raise BadUserInput(
+            f"search text must be at most {MAX_TEXT_LENGTH} characters",
+            argument="text",
+            max=MAX_TEXT_LENGTH,
+        )
+    return stripped
+
+
+def checked_first(first: int | None) -> int:
+    """How many hits to return (default 20), or BAD_USER_INPUT outside 0..100."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 0 <= size <= MAX_PAGE_SIZE:
+        raise BadUserInput(
+            f"first must be between 0 and {MAX_PAGE_SIZE}, got {size}",
+            argument="first",
+            max=MAX_PAGE_SIZE,
+        )
+    return size
+
+
+async def search(
+    context: RequestContext,
+    specs: Sequence[NodeSpec],
+    labels: Sequence[str],
+    text: str,
+    first: int | None,
+) -> list[SearchHit]:
+    """The best hits for `text` among `labels` (all searchable `specs` are known), best first."""
+    query = checked_text(text)
+    limit = checked_first(first)
+    if limit == 0 or not labels:
+        return []
+    return await graph_search.search(context.graph, specs, labels, query, limit)

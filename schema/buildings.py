@@ -1,0 +1,52 @@
+"""GraphQL type of buildings (楼栋/院落), the optional place level under a grid."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import buildings
+from resolvers.context import RequestContext
+from schema.places import Grid
+from schema.relay import Node, global_id
+
+if TYPE_CHECKING:
+    from schema.party import PartyOrganization
+
+Context = Info[RequestContext, None]
+LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
+
+
+@strawberry.type(description="A building (楼栋) or, in a village, a group of houses (组).")
+class Building(Node):
+    code: str = strawberry.field(description="The grid code + 3 digits.")
+    name: str
+    address: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Building:
+        return cls(
+            id=global_id("Building", row["code"]),
+            code=row["code"],
+            name=row["name"],
+            address=row.get("address"),
+        )
+
+    @strawberry.field(description="The grid this building belongs to.")
+    async def grid(self, info: Context) -> Grid | None:
+        found = await info.context.loaders.neighbours(buildings.BUILDING_GRID, self.code)
+        return Grid.from_row(found[0].node) if found else None
+
+    @strawberry.field(description="The building party group (楼院党小组) covering it, if any.")
+    async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
+        from schema.party import organizations_of_building
+
+        return await organizations_of_building(info, self.code)
+
+
+async def buildings_of_grid(info: Context, grid_code: str) -> list[Building]:
+    """The buildings of a grid, by code."""
+    found = await info.context.loaders.neighbours(buildings.GRID_BUILDINGS, grid_code)
+    return [Building.from_row(n.node) for n in found]
