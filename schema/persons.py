@@ -14,6 +14,7 @@ from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.pagination import PageRequest, page_request
+from resolvers.vocabulary import Vocabulary, checked_code
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_info, wants_total
 
@@ -65,8 +66,10 @@ class PersonFilter:
         """Query parameters of graph.persons.PERSON_FILTER."""
         return {
             "role": self.role.value if self.role else None,
-            "colourLabel": self.colour_label,
-            "tag": self.tag,
+            "colourLabel": checked_code(
+                self.colour_label, Vocabulary.COLOUR_LABEL, "filter.colourLabel"
+            ),
+            "tag": checked_code(self.tag, Vocabulary.KEY_PERSON_TAG, "filter.tag"),
             "name": self.name_prefix,
         }
 

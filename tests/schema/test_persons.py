@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from server.round_trips import HEADER
-from tests.schema.conftest import run
+from tests.schema.conftest import errors_of, run
 
 GRID_PAGE = """
 query GridResidents($code: String!, $first: Int) {
@@ -104,3 +104,38 @@ def test_round_trips_do_not_grow_with_the_number_of_parents(
     # then both cost the same number of Cypher round trips: one per relationship level
     assert few == many
     assert few <= 9
+
+
+PERSONS = """
+query Persons($place: String, $filter: PersonFilter, $first: Int) {
+  persons(place: $place, filter: $filter, first: $first) {
+    totalCount
+    edges { node { personId colourLabel tags roles } }
+  }
+}
+"""
+
+
+async def test_person_filters_run_in_cypher(tiny: GraphClient, http: TestClient) -> None:
+    # given the tagged elderly and the volunteers of the tiny seed's street, counted in Cypher
+    [expected] = await tiny.read(
+        "MATCH (p:Person)-[:RESIDES_IN]->(g:Grid) WHERE g.code STARTS WITH '370811001' "
+        "RETURN count(CASE WHEN 'elderly_alone' IN p.tags THEN 1 END) AS elderly, "
+        "count(CASE WHEN p:Volunteer THEN 1 END) AS volunteers"
+    )
+    # when the same filters are asked over GraphQL
+    elderly = run(http, PERSONS, place="370811001", filter={"tag": "elderly_alone"}, first=100)[
+        "persons"
+    ]
+    volunteers = run(http, PERSONS, place="370811001", filter={"role": "VOLUNTEER"})["persons"]
+    # then the counts agree and every person matches
+    assert elderly["totalCount"] == expected["elderly"] > 0
+    assert all("elderly_alone" in e["node"]["tags"] for e in elderly["edges"])
+    assert volunteers["totalCount"] == expected["volunteers"] > 0
+    assert all("VOLUNTEER" in e["node"]["roles"] for e in volunteers["edges"])
+
+
+def test_unknown_colour_label_is_refused(tiny: GraphClient, http: TestClient) -> None:
+    [error] = errors_of(http, PERSONS, filter={"colourLabel": "magenta"})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "filter.colourLabel"}
+    assert "red" in error["message"]
