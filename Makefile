@@ -24,5 +24,17 @@ lint: $(INSTALLED)
 test: lint
 	$(BIN)/pytest
 
+# The benchmark (bench/, docs/benchmarks.md): GridGraph vs hand-written Cypher vs @neo4j/graphql.
+# Options: make bench SCALE=district CONCURRENCY=8 DURATION=10 ROUNDS=3
+SCALE ?= demo
+CONCURRENCY ?= 8
+DURATION ?= 10
+ROUNDS ?= 3
+bench: $(INSTALLED)
+	$(BIN)/python -m bench --scale $(SCALE) --concurrency $(CONCURRENCY) --duration $(DURATION) --rounds $(ROUNDS)
+
+bench-smoke: $(INSTALLED)
+	$(BIN)/python -m bench --smoke
+
 clean:
 	rm -rf $(VENV) launcher/target .mypy_cache .ruff_cache .pytest_cache

@@ -22,7 +22,7 @@ from resolvers.pagination import PageRequest, page_request
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_info, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
 
 Context = Info[RequestContext, None]
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # dates filter in China time
@@ -263,7 +263,7 @@ class CaseConnection:
 
 def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection:
     """A connection from one page read with `request.limit` rows."""
-    items = page.items[: request.first]
+    items, info = page_slice(request, page)
     edges = [
         CaseEdge(
             cursor=request.cursor(i),
@@ -272,11 +272,7 @@ def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection
         )
         for i, item in enumerate(items)
     ]
-    return CaseConnection(
-        edges=edges,
-        page_info=page_info(request, len(items), len(page.items) > request.first),
-        total_count=page.total,
-    )
+    return CaseConnection(edges=edges, page_info=info, total_count=page.total)
 
 
 async def cases_of_place(

@@ -16,7 +16,7 @@ from resolvers.context import RequestContext
 from resolvers.pagination import PageRequest, page_request
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_info, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
 
 if TYPE_CHECKING:
     from schema.cases import CaseConnection, CasePartyRole
@@ -213,16 +213,12 @@ class PersonConnection:
 
 def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnection:
     """A connection from one page read with `request.limit` rows."""
-    items = page.items[: request.first]
+    items, info = page_slice(request, page)
     edges = [
         PersonEdge(cursor=request.cursor(i), node=Person.from_row(item.node))
         for i, item in enumerate(items)
     ]
-    return PersonConnection(
-        edges=edges,
-        page_info=page_info(request, len(items), len(page.items) > request.first),
-        total_count=page.total,
-    )
+    return PersonConnection(edges=edges, page_info=info, total_count=page.total)
 
 
 async def residents_of_place(

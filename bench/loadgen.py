@@ -1,0 +1,72 @@
+"""The load generator, the same for all targets: `concurrency` asyncio workers on one httpx
+client per target, each running the mix's operations in turn (worker i starts at operation i,
+so all operations run all the time) until the slice's duration is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.clients import run_operation
+from bench.operations import Operation
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One operation run: how long it took, whether it failed, its Cypher round trips."""
+
+    operation: str
+    seconds: float
+    ok: bool
+    round_trips: int | None
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One timed slice of one target."""
+
+    target: str
+    seconds: float
+    samples: list[Sample]
+
+
+def open_client(base_url: str, concurrency: int) -> httpx.AsyncClient:
+    """A keep-alive client with one connection per worker."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60)
+
+
+async def run_slice(
+    client: httpx.AsyncClient,
+    target: str,
+    operations: tuple[Operation, ...],
+    params: dict[str, Any],
+    concurrency: int,
+    duration_s: float,
+) -> Slice:
+    """Run the mix for `duration_s` seconds; operations started before the end are finished."""
+    samples: list[Sample] = []
+    start = time.perf_counter()
+    deadline = start + duration_s
+
+    async def worker(index: int) -> None:
+        turn = index
+        while time.perf_counter() < deadline:
+            operation = operations[turn % len(operations)]
+            turn += 1
+            began = time.perf_counter()
+            try:
+                outcome = await run_operation(client, target, operation, params)
+            except Exception:  # counted as an error; the run goes on
+                samples.append(Sample(operation.name, time.perf_counter() - began, False, None))
+            else:
+                elapsed = time.perf_counter() - began
+                samples.append(Sample(operation.name, elapsed, True, outcome.round_trips))
+
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return Slice(target, time.perf_counter() - start, samples)

@@ -1,0 +1,250 @@
+"""One benchmark run: Neo4j, seed, parameters, the three targets, the correctness check, the
+round-robin timed slices, the report. `python -m bench --help` for the options."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.compare import Agreement, check_operation
+from bench.database import KEY_B64, local_neo4j, open_graph, prepare
+from bench.loadgen import Slice, open_client, run_slice
+from bench.operations import OPERATIONS, Operation
+from bench.params import choose_params
+from bench.targets import BENCH_DIR, Target, ensure_peer_installed, running_targets
+from seeds.plan import Scale
+
+TARGET_ORDER = ("gridgraph", "floor", "peer")
+
+
+@dataclass(frozen=True)
+class Options:
+    scale: Scale
+    concurrency: int
+    duration_s: float
+    rounds: int
+    warmup_s: float
+    operations: tuple[Operation, ...]
+    json_out: Path | None
+    heap_mb: int
+    pagecache_mb: int
+    smoke: bool
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", choices=[s.value for s in Scale], default="demo")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per slice")
+    parser.add_argument("--rounds", type=int, default=3, help="slices per target")
+    parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds per target")
+    parser.add_argument("--operations", help="comma-separated subset of the mix")
+    parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--neo4j-heap-mb", type=int, default=2048)
+    parser.add_argument("--neo4j-pagecache-mb", type=int, default=1024)
+    parser.add_argument(
+        "--smoke", action="store_true", help="CI: tiny, 1 s slices, concurrency 2, one round"
+    )
+    args = parser.parse_args(argv)
+    operations = OPERATIONS
+    if args.operations:
+        wanted = set(args.operations.split(","))
+        operations = tuple(op for op in OPERATIONS if op.name in wanted)
+    if args.smoke:
+        args.scale, args.concurrency, args.duration, args.rounds, args.warmup = (
+            "tiny",
+            2,
+            1.0,
+            1,
+            0.5,
+        )
+        args.neo4j_heap_mb, args.neo4j_pagecache_mb = 512, 256
+    return Options(
+        Scale(args.scale),
+        args.concurrency,
+        args.duration,
+        args.rounds,
+        args.warmup,
+        operations,
+        args.json,
+        args.neo4j_heap_mb,
+        args.neo4j_pagecache_mb,
+        args.smoke,
+    )
+
+
+def _version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            command, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    lines = (done.stdout or done.stderr).strip().splitlines()  # java -version uses stderr
+    return lines[0] if lines else "?"
+
+
+def machine() -> dict[str, Any]:
+    meminfo = (
+        Path("/proc/meminfo").read_text().splitlines()[0] if Path("/proc/meminfo").exists() else ""
+    )
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        models = [ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln]
+        cpu = models[0].split(":", 1)[1].strip() if models else ""
+    node = shutil.which("node")
+    java = shutil.which("java")
+    return {
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": meminfo.split(":", 1)[-1].strip(),
+        "python": platform.python_version(),
+        "node": _version([node, "--version"]) if node else "?",
+        "java": _version([java, "-version"]) if java else "?",
+    }
+
+
+async def _check(
+    targets: dict[str, Target], options: Options, params: dict[str, Any]
+) -> list[Agreement]:
+    return [await check_operation(targets, op, params) for op in options.operations]
+
+
+async def _timed(
+    targets: dict[str, Target], options: Options, params: dict[str, Any]
+) -> list[Slice]:
+    clients = {n: open_client(t.base_url, options.concurrency) for n, t in targets.items()}
+    slices: list[Slice] = []
+    try:
+        for name in targets:  # warm-up, excluded
+            await run_slice(
+                clients[name],
+                name,
+                options.operations,
+                params,
+                options.concurrency,
+                options.warmup_s,
+            )
+        names = list(targets)
+        for round_index in range(options.rounds):
+            shift = round_index % len(names)  # who goes first rotates every round
+            for name in names[shift:] + names[:shift]:
+                one = await run_slice(
+                    clients[name],
+                    name,
+                    options.operations,
+                    params,
+                    options.concurrency,
+                    options.duration_s,
+                )
+                print(
+                    f"  round {round_index + 1}/{options.rounds} {name:<10} "
+                    f"{len(one.samples) / one.seconds:8.1f} ops/s",
+                    flush=True,
+                )
+                slices.append(one)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return slices
+
+
+def _write(document: dict[str, Any], options: Options) -> Path:
+    results = BENCH_DIR / "results"
+    results.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = results / f"{stamp}-{options.scale.value}{'-smoke' if options.smoke else ''}.json"
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    path.write_text(text)
+    if options.json_out is not None:
+        options.json_out.parent.mkdir(parents=True, exist_ok=True)
+        options.json_out.write_text(text)
+    return path
+
+
+def run(options: Options) -> int:
+    """The whole run; 0 when all targets agreed (and were timed), 1 on a mismatch."""
+    names = [op.name for op in options.operations]
+    document: dict[str, Any] = {
+        "command": " ".join(["python -m bench", *sys.argv[1:]]),
+        "options": {
+            "scale": options.scale.value,
+            "concurrency": options.concurrency,
+            "duration_s": options.duration_s,
+            "rounds": options.rounds,
+            "warmup_s": options.warmup_s,
+            "operations": names,
+            "smoke": options.smoke,
+        },
+        "machine": machine(),
+    }
+    ensure_peer_installed()
+    with tempfile.TemporaryDirectory(prefix="gridgraph-bench-") as tmp:
+        run_dir = Path(tmp)
+        with local_neo4j(run_dir / "neo4j", options.heap_mb, options.pagecache_mb) as access:
+            began = time.monotonic()
+            graph = open_graph(access)
+
+            async def seed_and_choose() -> dict[str, Any]:
+                try:
+                    await prepare(graph, options.scale, progress=not options.smoke)
+                    return await choose_params(graph)
+                finally:
+                    await graph.close()
+
+            params = asyncio.run(seed_and_choose())
+            document["seed_s"] = round(time.monotonic() - began, 1)
+            document["params"] = params
+            print(f"seeded {options.scale.value} in {document['seed_s']} s; params {params}")
+            with running_targets(TARGET_ORDER, access, KEY_B64, run_dir) as targets:
+                agreements = asyncio.run(_check(targets, options, params))
+                document["correctness"] = [asdict(a) for a in agreements]
+                for a in agreements:
+                    print(
+                        f"  {a.operation:<22} {'agree' if a.agreed else 'MISMATCH'}"
+                        f"  round trips {a.round_trips}"
+                    )
+                    if not a.agreed:
+                        print(a.diff)
+                if not all(a.agreed for a in agreements):
+                    print(f"results: {_write(document, options)}")
+                    return 1
+                slices = asyncio.run(_timed(targets, options, params))
+    summary = report.summarise(slices, names)
+    document["summary"] = summary
+    document["ratios"] = {
+        "peer": report.ratios(summary, "peer"),
+        "floor": report.ratios(summary, "floor"),
+    }
+    print(report.table(summary, names))
+    print()
+    print(report.ratio_table(summary, names))
+    print(f"results: {_write(document, options)}")
+    return 0
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through every `finally`: servers and Neo4j stop
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return run(parse(argv))
+    except KeyboardInterrupt:
+        print("interrupted; everything stopped", file=sys.stderr)
+        return 130

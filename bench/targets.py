@@ -1,0 +1,173 @@
+"""The three servers as subprocesses on free loopback ports, and their lifecycle.
+
+Each runs in its own session (process group), logs to a file in the run's temporary
+directory, and is stopped with SIGTERM (SIGKILL after a grace period) when the run ends,
+also on failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from server.settings import PROJECT_ROOT
+
+BENCH_DIR = PROJECT_ROOT / "bench"
+READY_TIMEOUT_S = 120.0
+STOP_GRACE_S = 10.0
+
+
+class TargetError(RuntimeError):
+    """A server could not be started; the message holds the tail of its log."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Neo4jAccess:
+    uri: str
+    user: str
+    password: str
+
+
+@dataclass
+class Target:
+    """One running server."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def ensure_peer_installed() -> None:
+    """`npm ci` in bench/ when node_modules is missing (CI runs start from a clean tree)."""
+    if (BENCH_DIR / "node_modules" / "@neo4j" / "graphql").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise TargetError("npm not found: the peer (@neo4j/graphql) needs Node 20+ and npm")
+    subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BENCH_DIR, check=True
+    )
+
+
+def _command(name: str, port: int) -> list[str]:
+    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1"]
+    quiet = ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+    if name == "gridgraph":
+        return [*uvicorn, *quiet, "server.app:create_app"]
+    if name == "floor":
+        return [*uvicorn, *quiet, "bench.floor_app:create_app"]
+    node = shutil.which("node")
+    if node is None:
+        raise TargetError("node not found: the peer needs Node 20+")
+    return [node, str(BENCH_DIR / "peer" / "server.mjs")]
+
+
+def _environment(
+    name: str, port: int, neo4j: Neo4jAccess, key_b64: str, run_dir: Path
+) -> dict[str, str]:
+    env = dict(os.environ)
+    if name == "gridgraph":
+        env |= {
+            "GRIDGRAPH_NEO4J_URI": neo4j.uri,
+            "GRIDGRAPH_NEO4J_USER": neo4j.user,
+            "GRIDGRAPH_NEO4J_PASSWORD": neo4j.password,
+            "GRIDGRAPH_PERSONAL_DATA_KEY": key_b64,
+            "GRIDGRAPH_DATA_DIR": str(run_dir / "gridgraph-data"),
+        }
+    else:
+        env |= {
+            "NEO4J_URI": neo4j.uri,
+            "NEO4J_USER": neo4j.user,
+            "NEO4J_PASSWORD": neo4j.password,
+            "PEER_PORT": str(port),
+        }
+    return env
+
+
+def _ready_path(name: str) -> str:
+    return "/readyz" if name == "gridgraph" else "/healthz"
+
+
+def _log_tail(path: Path, lines: int = 30) -> str:
+    with contextlib.suppress(FileNotFoundError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return ""
+
+
+def start_target(name: str, neo4j: Neo4jAccess, key_b64: str, run_dir: Path) -> Target:
+    """Spawn one server and wait until it answers (GridGraph: until /readyz says ready)."""
+    port = free_port()
+    log = run_dir / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            _command(name, port),
+            cwd=PROJECT_ROOT,
+            env=_environment(name, port, neo4j, key_b64, run_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    target = Target(name, port, process, log)
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise TargetError(f"{name} exited with {process.returncode}:\n{_log_tail(log)}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(target.base_url + _ready_path(name), timeout=2).status_code == 200:
+                return target
+        time.sleep(0.2)
+    stop_target(target)
+    raise TargetError(f"{name} did not answer within {READY_TIMEOUT_S:.0f}s:\n{_log_tail(log)}")
+
+
+def stop_target(target: Target) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers."""
+    if target.process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(target.process.pid, signal.SIGTERM)
+    try:
+        target.process.wait(STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(target.process.pid, signal.SIGKILL)
+        target.process.wait()
+
+
+@contextlib.contextmanager
+def running_targets(
+    names: tuple[str, ...], neo4j: Neo4jAccess, key_b64: str, run_dir: Path
+) -> Iterator[dict[str, Target]]:
+    """All targets started (in order), then all stopped, whatever happens in between."""
+    started: dict[str, Target] = {}
+    try:
+        for name in names:
+            started[name] = start_target(name, neo4j, key_b64, run_dir)
+        yield started
+    finally:
+        for target in started.values():
+            stop_target(target)

@@ -1,0 +1,40 @@
+"""The benchmark's smoke mode runs end to end and the three targets agree on every operation.
+
+It starts its own Neo4j and servers (never the session's), so it only needs Java, Maven, Node
+and npm; no time is asserted (DESIGN.md: benchmarks are never timed assertions).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.operations import OPERATIONS
+from server.settings import PROJECT_ROOT
+
+SMOKE_TIMEOUT_S = 300
+
+
+def test_smoke_mode_runs_and_all_targets_agree(tmp_path: Path) -> None:
+    # given the smoke mode writing its result to a known file
+    result_file = tmp_path / "smoke.json"
+
+    # when it runs
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(result_file)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_S,
+        check=False,
+    )
+
+    # then it exited 0 and the three targets agreed on every operation of the mix
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    result = json.loads(result_file.read_text())
+    checked = {c["operation"]: c["agreed"] for c in result["correctness"]}
+    assert checked == {operation.name: True for operation in OPERATIONS}
+    assert set(result["summary"]) == {"gridgraph", "floor", "peer"}
+    assert all(stats["mix"]["errors"] == 0 for stats in result["summary"].values())
