@@ -18,11 +18,11 @@ from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.pagination import PageRequest, page_request
+from resolvers.pagination import PageRequest
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 Context = Info[RequestContext, None]
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # dates filter in China time
@@ -284,15 +284,9 @@ async def cases_of_place(
     order: CaseOrder = CaseOrder.REPORTED_AT_DESC,
 ) -> CaseConnection:
     """Cases of every grid under `place_code` (a grid's own code: that grid)."""
-    request = page_request(first, after)
-    page = await info.context.loaders.page(
-        cases.CASES_IN_PLACE,
-        place_code,
-        request.skip,
-        request.limit,
-        wants_total(info),
-        (filter or NO_CASE_FILTER).params(),
-        order.cypher,
+    params = (filter or NO_CASE_FILTER).params()
+    request, page = await read_page(
+        info, cases.CASES_IN_PLACE, place_code, first, after, params, order.cypher
     )
     return case_connection(request, page)
 
@@ -318,13 +312,6 @@ async def cases_of_person(
     after: str | None,
 ) -> CaseConnection:
     """The cases a person is party to, newest first."""
-    request = page_request(first, after)
-    page = await info.context.loaders.page(
-        cases.PERSON_CASES,
-        person_id,
-        request.skip,
-        request.limit,
-        wants_total(info),
-        {"role": role.value if role else None},
-    )
+    params = {"role": role.value if role else None}
+    request, page = await read_page(info, cases.PERSON_CASES, person_id, first, after, params)
     return case_connection(request, page)

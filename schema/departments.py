@@ -10,10 +10,9 @@ from strawberry.types import Info
 from graph import departments
 from graph.departments import DepartmentKind as GraphDepartmentKind
 from resolvers.context import RequestContext
-from resolvers.pagination import page_request
 from schema.persons import Person, PersonConnection, person_connection
 from schema.places import Grid
-from schema.relay import Node, global_id, wants_total
+from schema.relay import Node, global_id, read_page
 
 Context = Info[RequestContext, None]
 
@@ -46,13 +45,8 @@ class Department(Node):
     async def members(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> PersonConnection:
-        request = page_request(first, after)
-        page = await info.context.loaders.page(
-            departments.DEPARTMENT_MEMBERS,
-            self.code,
-            request.skip,
-            request.limit,
-            wants_total(info),
+        request, page = await read_page(
+            info, departments.DEPARTMENT_MEMBERS, self.code, first, after
         )
         return person_connection(request, page)
 

@@ -11,10 +11,9 @@ from graph import mediation
 from graph.mediation import CommitteeLevel as GraphCommitteeLevel
 from graph.mediation import MediatorKind as GraphMediatorKind
 from resolvers.context import RequestContext
-from resolvers.pagination import page_request
 from schema.persons import Person
 from schema.places import Place, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 Context = Info[RequestContext, None]
 
@@ -56,14 +55,9 @@ class MediationCommittee(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> MediatorConnection:
-        request = page_request(first, after)
-        page = await info.context.loaders.page(
-            mediation.COMMITTEE_MEMBERS,
-            self.code,
-            request.skip,
-            request.limit,
-            wants_total(info),
-            {"kind": kind.value if kind else None},
+        params = {"kind": kind.value if kind else None}
+        request, page = await read_page(
+            info, mediation.COMMITTEE_MEMBERS, self.code, first, after, params
         )
         items, info_ = page_slice(request, page)
         edges = [

@@ -12,11 +12,10 @@ from graph import party
 from graph.party import PartyLevel as GraphPartyLevel
 from graph.party import PartyRole as GraphPartyRole
 from resolvers.context import RequestContext
-from resolvers.pagination import page_request
 from schema.buildings import Building
 from schema.persons import Person
 from schema.places import Community, District, Grid, Street, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 Context = Info[RequestContext, None]
 
@@ -76,10 +75,7 @@ class PartyOrganization(Node):
     async def members(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> PartyMemberConnection:
-        request = page_request(first, after)
-        page = await info.context.loaders.page(
-            party.PARTY_MEMBERS, self.code, request.skip, request.limit, wants_total(info)
-        )
+        request, page = await read_page(info, party.PARTY_MEMBERS, self.code, first, after)
         items, info_ = page_slice(request, page)
         edges = [
             PartyMemberEdge(

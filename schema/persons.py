@@ -13,10 +13,10 @@ from graph import persons
 from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
-from resolvers.pagination import PageRequest, page_request
+from resolvers.pagination import PageRequest
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 if TYPE_CHECKING:
     from schema.cases import CaseConnection, CasePartyRole
@@ -229,14 +229,9 @@ async def residents_of_place(
     after: str | None,
 ) -> PersonConnection:
     """Residents of every grid under `place_code` (a grid's own code: that grid)."""
-    request = page_request(first, after)
-    page = await info.context.loaders.page(
-        persons.RESIDENTS_IN_PLACE,
-        place_code,
-        request.skip,
-        request.limit,
-        wants_total(info),
-        (filter or NO_PERSON_FILTER).params(),
+    params = (filter or NO_PERSON_FILTER).params()
+    request, page = await read_page(
+        info, persons.RESIDENTS_IN_PLACE, place_code, first, after, params
     )
     return person_connection(request, page)
 

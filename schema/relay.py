@@ -6,14 +6,16 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
-from graph.traversal import Neighbour, NeighbourPage
+from graph.traversal import Hop, Neighbour, NeighbourPage
+from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.pagination import PageRequest
+from resolvers.pagination import PageRequest, page_request
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
@@ -76,6 +78,39 @@ def _selected_names(selections: list[Selection]) -> Iterator[str]:
             yield selection.name
         else:  # fragment spreads and inline fragments
             yield from _selected_names(selection.selections)
+
+
+def wants_items(info: Info) -> bool:
+    """True unless the client selected only `totalCount` (then no node is read at all)."""
+    return any(
+        name != "totalCount" and name != "__typename"
+        for field in info.selected_fields
+        for name in _selected_names(field.selections)
+    )
+
+
+async def read_page(
+    info: Info[RequestContext, None],
+    hop: Hop,
+    key: str,
+    first: int | None,
+    after: str | None,
+    params: dict[str, Any] | None = None,
+    order: str = "",
+) -> tuple[PageRequest, NeighbourPage]:
+    """One page of a connection field over `hop`: items only when selected, total only when
+    selected; validated `first`/`after`."""
+    request = page_request(first, after)
+    page = await info.context.loaders.page(
+        hop,
+        key,
+        request.skip,
+        request.limit if wants_items(info) else 0,
+        wants_total(info),
+        params,
+        order,
+    )
+    return request, page
 
 
 def wants_total(info: Info) -> bool:

@@ -9,10 +9,9 @@ from strawberry.types import Info
 
 from graph import volunteers
 from resolvers.context import RequestContext
-from resolvers.pagination import page_request
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, wants_total
+from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 Context = Info[RequestContext, None]
 
@@ -35,10 +34,7 @@ class VolunteerTeam(Node):
     async def volunteers(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> VolunteerConnection:
-        request = page_request(first, after)
-        page = await info.context.loaders.page(
-            volunteers.TEAM_VOLUNTEERS, self.code, request.skip, request.limit, wants_total(info)
-        )
+        request, page = await read_page(info, volunteers.TEAM_VOLUNTEERS, self.code, first, after)
         items, info_ = page_slice(request, page)
         edges = [
             VolunteerEdge(

@@ -137,3 +137,26 @@ def test_bad_input_gets_stable_codes(tiny: GraphClient, http: TestClient) -> Non
     unknown = errors_of(http, CASE_DETAIL, code="RC1999-000000")
     assert unknown[0]["extensions"]["code"] == "NOT_FOUND"
     assert errors_of(http, NODE, id="%%%")[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+COUNTS_ONLY = """
+query Counts($place: String!) {
+  community(code: $place) { cases { totalCount } residents { totalCount } }
+}
+"""
+
+
+async def test_a_count_alone_reads_no_nodes_but_counts_right(
+    tiny: GraphClient, http: TestClient
+) -> None:
+    [expected] = await tiny.read(
+        "MATCH (c:Community) WITH c ORDER BY c.code LIMIT 1 "
+        "RETURN c.code AS code, "
+        "COUNT { (c)<-[:PART_OF]-(:Grid)<-[:OCCURRED_IN]-(:Case) } AS cases, "
+        "COUNT { (c)<-[:PART_OF]-(:Grid)<-[:RESIDES_IN]-(:Person) } AS residents"
+    )
+    community = run(http, COUNTS_ONLY, place=expected["code"])["community"]
+    assert community == {
+        "cases": {"totalCount": expected["cases"]},
+        "residents": {"totalCount": expected["residents"]},
+    }
