@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph import persons
-from graph.personal_data import Identifier, id_card_problem, normalize_id_card
+from graph.personal_data import id_card_hash, id_card_problem
 from graph.traversal import Row
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
@@ -18,7 +18,7 @@ async def person_by_id_card(context: RequestContext, id_card: str) -> Row:
     problem = id_card_problem(id_card)
     if problem is not None:
         raise BadUserInput(f"the ID-card number {problem}", argument="idCard")
-    digest = context.personal_data_key.blind_index(Identifier.ID_CARD, normalize_id_card(id_card))
+    digest = id_card_hash(context.personal_data_key, id_card)
     found = await persons.person_ids_by_id_card_hash(context.graph, [digest])
     row = await context.loaders.node(persons.PERSON, found[digest]) if digest in found else None
     if row is None:
