@@ -8,6 +8,7 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.error_codes import ErrorCodes, is_expected
@@ -33,10 +34,15 @@ class GridGraphSchema(strawberry.Schema):
 DOCUMENT_CACHE_SIZE = 1024
 
 
+# The root Query is merged from one root type per area, so areas grow without touching
+# each other's modules.
+ROOT_TYPES: tuple[type, ...] = (Query,)
+
+
 def build_schema() -> strawberry.Schema:
     """The GraphQL schema of the service."""
     return GridGraphSchema(
-        query=Query,
+        query=merge_types("Query", ROOT_TYPES),
         extensions=[
             ErrorCodes,
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
