@@ -11,7 +11,9 @@ from strawberry.extensions import ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.analytics import AnalyticsQuery
 from schema.error_codes import ErrorCodes, is_expected
+from schema.investigations import InvestigationQuery
 from schema.query import Query
 
 log = logging.getLogger("gridgraph.errors")
@@ -36,7 +38,7 @@ DOCUMENT_CACHE_SIZE = 1024
 
 # The root Query is merged from one root type per area, so areas grow without touching
 # each other's modules.
-ROOT_TYPES: tuple[type, ...] = (Query,)
+ROOT_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, InvestigationQuery)
 
 
 def build_schema() -> strawberry.Schema:

@@ -1,0 +1,224 @@
+"""Resolvers for investigators: validation of bounds, one Cypher round trip per field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from graph import investigations as cypher
+from graph.cases import CaseLevel
+from graph.investigations import CentreKind, ConnectionType
+from graph.traversal import Row
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, NotFound
+
+MAX_CONFLICTS = 200
+MAX_WINDOW_DAYS = 3660
+MAX_PATHS = 50
+
+
+def check_range(value: int, low: int, high: int, argument: str) -> int:
+    """`value` when low <= value <= high, else BAD_USER_INPUT naming the argument."""
+    if not low <= value <= high:
+        raise BadUserInput(f"{argument} must be between {low} and {high}", argument=argument)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: temporal values as ISO strings, inside lists and maps too."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node of a drawn graph: its label, natural key, readable properties."""
+
+    element: str
+    type: str
+    key: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """An edge of a drawn graph, between two nodes' natural keys."""
+
+    id: str
+    type: str
+    source: GraphNode
+    target: GraphNode
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """Nodes and edges, and whether a bound cut them."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool = False
+
+
+def _subgraph(nodes: list[Row], edges: list[Row], truncated: bool = False) -> Subgraph:
+    by_element = {
+        row["element"]: GraphNode(
+            row["element"],
+            row["node"]["type"],
+            str(row["node"]["key"]),
+            _plain(row["node"]["properties"]),
+        )
+        for row in nodes
+    }
+    return Subgraph(
+        list(by_element.values()),
+        [
+            GraphEdge(
+                edge["id"],
+                edge["type"],
+                by_element[edge["source"]],
+                by_element[edge["target"]],
+                _plain(edge["properties"]),
+            )
+            for edge in edges
+            if edge["source"] in by_element and edge["target"] in by_element
+        ],
+        truncated,
+    )
+
+
+async def dispute_network(
+    context: RequestContext,
+    kind: CentreKind,
+    key: str,
+    hops: int,
+    since: date | None,
+    until: date | None,
+    categories: list[str] | None,
+    max_nodes: int,
+) -> Subgraph:
+    """The bounded dispute network around a person or case; NOT_FOUND when there is none."""
+    check_range(hops, 1, cypher.MAX_HOPS, "hops")
+    check_range(max_nodes, 1, cypher.MAX_NODES, "maxNodes")
+    if since and until and since > until:
+        raise BadUserInput("since must not be after until", argument="since")
+    params = {
+        "key": key,
+        "limit": max_nodes,
+        "since": since,
+        "until": until,
+        "categories": categories,
+    }
+    rows = await context.graph.read(cypher.network_query(kind, hops), params)
+    if not rows:
+        raise NotFound(f"no {kind.value} {key}", key=key)
+    [row] = rows
+    return _subgraph(row["nodes"], row["edges"], bool(row["truncated"]))
+
+
+async def related_cases_of(context: RequestContext, code: str, window_days: int) -> list[Row]:
+    """Cases related to `code` within the window, each as {case, reasons}."""
+    check_range(window_days, 0, MAX_WINDOW_DAYS, "windowDays")
+    rows = await context.graph.read(
+        cypher.RELATED_CASES_OF, {"code": code, "windowDays": window_days}
+    )
+    if not rows:
+        raise NotFound(f"no case {code}", key=code)
+    related: list[Row] = rows[0]["related"]
+    return related
+
+
+async def conflicts_of_interest(
+    context: RequestContext, place: str | None, first: int
+) -> list[Row]:
+    """Handlers who are parties, or family of parties, to what they handle (rows)."""
+    check_range(first, 1, MAX_CONFLICTS, "first")
+    return await context.graph.read(cypher.CONFLICTS_OF_INTEREST, {"place": place, "first": first})
+
+
+@dataclass(frozen=True)
+class LevelStay:
+    """Time a case spent at one level: from entering it to leaving it (or closing, or now)."""
+
+    level: CaseLevel
+    place_code: str | None
+    place_name: str | None
+    entered_at: datetime
+    left_at: datetime | None
+    seconds: float
+    current: bool
+
+
+_PLACE_OF_LEVEL = {
+    CaseLevel.GRID: "grid",
+    CaseLevel.COMMUNITY: "community",
+    CaseLevel.STREET: "street",
+    CaseLevel.DISTRICT: "district",
+}
+
+
+async def escalation_path(
+    context: RequestContext, code: str, now: datetime | None = None
+) -> tuple[Row, list[LevelStay]]:
+    """The case and its levels in order, each with the time spent there."""
+    rows = await context.graph.read(cypher.ESCALATION_PATH, {"code": code})
+    if not rows:
+        raise NotFound(f"no case {code}", key=code)
+    [row] = rows
+    end_of_case: datetime = row["closedAt"] or now or datetime.now(UTC)
+    departments = {
+        e["level"]: e for e in row["escalations"] if e["level"] == CaseLevel.DEPARTMENT.value
+    }
+    visits: list[tuple[CaseLevel, datetime]] = [(CaseLevel.GRID, row["reportedAt"])]
+    for event in row["events"]:
+        level = event.get("level")
+        if level and CaseLevel(level) != visits[-1][0]:
+            visits.append((CaseLevel(level), max(event["at"], visits[-1][1])))
+    stays = []
+    for index, (level, entered) in enumerate(visits):
+        last = index == len(visits) - 1
+        left = end_of_case if last else visits[index + 1][1]
+        if level == CaseLevel.DEPARTMENT:
+            target = departments.get(level.value, {})
+            place_code, place_name = target.get("code"), target.get("name")
+        else:
+            place = row["places"][_PLACE_OF_LEVEL[level]]
+            place_code, place_name = place["code"], place["name"]
+        stays.append(
+            LevelStay(
+                level,
+                place_code,
+                place_name,
+                entered,
+                None if last and row["closedAt"] is None else left,
+                max(0.0, (left - entered).total_seconds()),
+                last and row["closedAt"] is None,
+            )
+        )
+    return row, stays
+
+
+async def connections(
+    context: RequestContext,
+    ends: tuple[tuple[CentreKind, str], tuple[CentreKind, str]],
+    max_hops: int,
+    via: list[ConnectionType],
+) -> list[Subgraph]:
+    """All shortest paths (first is a shortest path) between two entities, as subgraphs."""
+    check_range(max_hops, 1, cypher.MAX_CONNECTION_HOPS, "maxHops")
+    (from_kind, from_key), (to_kind, to_key) = ends
+    if (from_kind, from_key) == (to_kind, to_key):
+        raise BadUserInput("from and to are the same entity", argument="to")
+    query = cypher.connections_query(from_kind, to_kind, via, max_hops)
+    rows = await context.graph.read(
+        query, {"fromKey": from_key, "toKey": to_key, "limit": MAX_PATHS}
+    )
+    if not rows:
+        raise NotFound("from or to names nothing", argument="from")
+    return [_subgraph(row["nodes"], row["edges"]) for row in rows if row["nodes"]]
