@@ -91,16 +91,14 @@ def network_query(kind: CentreKind, hops: int) -> LiteralString:
     depth = max(1, min(MAX_HOPS, int(hops)))
     text = f"""
 {_CENTRE_MATCH[kind]}
-CALL {{
-  WITH c
+CALL (c) {{
   MATCH p = (c)-[:{_NETWORK_WALK}*0..{depth}]-(n)
   WHERE all(x IN nodes(p)[1..] WHERE x:Person OR (x:Case AND {_CASE_WINDOW}))
   RETURN DISTINCT n LIMIT $limit + 1
 }}
 WITH collect(n) AS core
 WITH core[..$limit] AS core, size(core) > $limit AS cut
-CALL {{
-  WITH core
+CALL (core) {{
   UNWIND core AS k
   MATCH (k:Case)-[:OCCURRED_IN|HANDLED_BY]->(n)
   WHERE n:Grid OR n:MediationCommittee OR n:Department
@@ -109,8 +107,7 @@ CALL {{
 }}
 WITH core, cut, extra, $limit - size(core) AS room
 WITH core + extra[..room] AS members, cut OR size(extra) > room AS truncated
-CALL {{
-  WITH members
+CALL (members) {{
   UNWIND members AS a
   MATCH (a)-[r]->(b)
   WHERE type(r) IN {_NETWORK_EDGES} AND b IN members
@@ -127,18 +124,14 @@ RETURN nodes, edges, truncated
 # Cases related to $code within $windowDays of it, each with its reasons.
 RELATED_CASES_OF: LiteralString = f"""
 MATCH (c:Case {{code: $code}})
-CALL {{
-  WITH c
-  CALL {{
-    WITH c
+CALL (c) {{
+  CALL (c) {{
     MATCH (c)<-[:PARTY_TO]-(:Person)-[:PARTY_TO]->(o:Case)
     RETURN o, 'SHARED_PARTY' AS reason
     UNION
-    WITH c
     MATCH (c)<-[:PARTY_TO]-(:Person)-[:FAMILY]-(:Person)-[:PARTY_TO]->(o:Case)
     RETURN o, 'PARTY_FAMILY' AS reason
     UNION
-    WITH c
     MATCH (c)-[:OCCURRED_IN]->(:Grid)<-[:OCCURRED_IN]-(o:Case)
     WHERE o.category = c.category
     RETURN o, 'SAME_GRID_CATEGORY' AS reason
@@ -159,24 +152,19 @@ CONFLICTS_OF_INTEREST: LiteralString = f"""
 MATCH (c:Case)-[:OCCURRED_IN]->(g:Grid)
 WHERE $place IS NULL OR g.code STARTS WITH $place
 MATCH (c)-[h:HANDLED_BY]->(p:Person)
-CALL {{
-  WITH c, p
+CALL (c, p, g) {{
   MATCH (p)-[:PARTY_TO]->(c)
   RETURN c AS o, 'PARTY' AS reason
   UNION
-  WITH c, p
   MATCH (p)-[:FAMILY]-(:Person)-[:PARTY_TO]->(c)
   RETURN c AS o, 'FAMILY_OF_PARTY' AS reason
   UNION
-  WITH c, p
   MATCH (c)-[:RELATED_TO]-(o:Case)<-[:PARTY_TO]-(p)
   RETURN o, 'PARTY_TO_RELATED' AS reason
   UNION
-  WITH c, p
   MATCH (c)-[:RELATED_TO]-(o:Case)<-[:PARTY_TO]-(:Person)-[:FAMILY]-(p)
   RETURN o, 'FAMILY_OF_RELATED_PARTY' AS reason
   UNION
-  WITH c, p, g
   MATCH (g)-[:PART_OF]->(:Community)<-[:PART_OF]-(other:Grid)
         <-[:OCCURRED_IN]-(o:Case)<-[:PARTY_TO]-(p)
   WHERE other <> g AND o <> c
@@ -193,8 +181,7 @@ RETURN {persons.PERSON.projection("p")} AS person, {cases.CASE.projection("c")} 
 ESCALATION_PATH: LiteralString = f"""
 MATCH (c:Case {{code: $code}})-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Community)
       -[:PART_OF]->(s:Street)-[:PART_OF]->(d:District)
-CALL {{
-  WITH c
+CALL (c) {{
   OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
   WITH e ORDER BY e.seq
   RETURN collect(e {{.seq, .at, .level, .action}}) AS events
