@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from graph import analytics
+from graph.china_time import start_of_day
 from graph.places import PlaceLevel
 from graph.policy import load_policy
 from resolvers import places as resolve_places
@@ -19,7 +20,6 @@ from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.vocabulary import Vocabulary, checked_code
 
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # periods are China-time days
 MAX_FIRST = 100
 RESOLVED_IN_GRID_TARGET = 0.6  # DESIGN.md §2: 60% of appeals resolved inside the grid
 CODE_LENGTH = {PlaceLevel.STREET: 9, PlaceLevel.COMMUNITY: 12, PlaceLevel.GRID: 15}
@@ -51,11 +51,11 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime, datetime]:
         """(previous start, start, before) as +08:00 datetimes, for Cypher parameters."""
-        return _at(self.previous_start), _at(self.start), _at(self.before)
-
-
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=CHINA_TIME)
+        return (
+            start_of_day(self.previous_start),
+            start_of_day(self.start),
+            start_of_day(self.before),
+        )
 
 
 def _month_start(year: int, month: int) -> date:
@@ -165,7 +165,7 @@ async def repeat_disputants(
     checked_first(first)
     prefix = await resolve_places.checked_place_prefix(context, place)
     return await analytics.repeat_disputants(
-        context.graph, prefix, _at(since) if since else None, min_cases, first
+        context.graph, prefix, start_of_day(since) if since else None, min_cases, first
     )
 
 

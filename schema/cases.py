@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -14,6 +14,7 @@ from graph.case_workflow import CaseStatus as WorkflowStatus
 from graph.cases import CaseLevel as GraphCaseLevel
 from graph.cases import CaseOrder as GraphCaseOrder
 from graph.cases import CasePartyRole as GraphPartyRole
+from graph.china_time import start_of_day
 from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
@@ -25,7 +26,6 @@ from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice, read_page
 
 Context = Info[RequestContext, None]
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # dates filter in China time
 
 # The graph's enums, exposed under their GraphQL names (strawberry.enum registers in place).
 strawberry.enum(WorkflowStatus, name="CaseStatus", description="Where a case is in its workflow.")
@@ -87,7 +87,7 @@ class CaseFilter:
 
 
 def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time(), tzinfo=CHINA_TIME)
+    return None if day is None else start_of_day(day)
 
 
 NO_CASE_FILTER = CaseFilter()

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from graph.case_workflow import CaseAction, CaseStatus, Timeline
 from graph.cases import CaseLevel, CasePartyRole, HandlerKind
+from graph.china_time import CHINA_TIME
 from graph.policy import CaseCategory, Policy, TenNoItem
 from seeds.chunk import Chunk, Row
 from seeds.people import AS_OF, PersonDraft
 
-CST = timezone(timedelta(hours=8))
+CST = CHINA_TIME
 WINDOW_START = datetime(2024, 1, 1, 8, 0, tzinfo=CST)
 WINDOW_END = datetime(2025, 3, 31, 18, 0, tzinfo=CST)
 CUTOFF = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, tzinfo=CST)

@@ -7,7 +7,7 @@ batch in importer.py. Column names are the graph's camelCase property names.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -21,6 +21,7 @@ from pydantic import (
 
 from graph.case_workflow import CaseStatus
 from graph.cases import CaseLevel, CasePartyRole
+from graph.china_time import CHINA_TIME
 from graph.personal_data import (
     id_card_problem,
     is_valid_phone,
@@ -31,7 +32,6 @@ from graph.policy import load_policy
 
 GRID_CODE_PATTERN = r"^\d{15}$"
 CASE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # times without an offset are local
 
 
 def _split_list(value: Any) -> Any:
