@@ -22,7 +22,7 @@ from resolvers.vocabulary import Vocabulary, checked_code
 
 MAX_FIRST = 100
 RESOLVED_IN_GRID_TARGET = 0.6  # DESIGN.md §2: 60% of appeals resolved inside the grid
-CODE_LENGTH = {PlaceLevel.STREET: 9, PlaceLevel.COMMUNITY: 12, PlaceLevel.GRID: 15}
+HOTSPOT_LEVELS = (PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID)
 DISTRICT_CODE = "370811"
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -173,13 +173,13 @@ async def hotspots(
     context: RequestContext, level: PlaceLevel, period_text: str, category: str | None, first: int
 ) -> tuple[Period, list[dict[str, Any]]]:
     """Case counts per place of `level` in the period and the one before it."""
-    length = CODE_LENGTH.get(level)
-    if length is None:
+    if level not in HOTSPOT_LEVELS:
         raise BadUserInput("level must be GRID, COMMUNITY or STREET", argument="level")
     period = parse_period(period_text)
     checked = checked_code(category, Vocabulary.CASE_CATEGORY, "category")
     checked_first(first)
     previous, start, before = period.bounds()
+    length = resolve_places.CODE_LENGTH_BY_LEVEL[level]
     rows = await analytics.hotspots(context.graph, length, previous, start, before, checked, first)
     return period, rows
 

@@ -17,6 +17,7 @@ LEVEL_BY_CODE_LENGTH = {
     12: PlaceLevel.COMMUNITY,
     15: PlaceLevel.GRID,
 }
+CODE_LENGTH_BY_LEVEL = {level: length for length, level in LEVEL_BY_CODE_LENGTH.items()}
 _DIGITS = re.compile(r"^\d+$")
 
 
