@@ -13,8 +13,9 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
+# Development mode (GraphiQL, requests without credentials) unless GRIDGRAPH_MODE says otherwise.
 run: $(INSTALLED)
-	$(BIN)/gridgraph serve
+	GRIDGRAPH_MODE=$${GRIDGRAPH_MODE:-development} $(BIN)/gridgraph serve
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

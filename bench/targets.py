@@ -97,6 +97,7 @@ def _environment(
             "GRIDGRAPH_NEO4J_PASSWORD": neo4j.password,
             "GRIDGRAPH_PERSONAL_DATA_KEY": key_b64,
             "GRIDGRAPH_DATA_DIR": str(run_dir / "gridgraph-data"),
+            "GRIDGRAPH_MODE": "development",  # requests without credentials: anonymous
         }
     else:
         env |= {

@@ -2,17 +2,25 @@
 
 A case moves between statuses by actions (the platform's 事件处置流程): reported, accepted
 (受理), mediating (调解中), escalated (上报), dispatched (派单), signed (签收), resolved (办结),
-closed (结案), reopened (重启). Generated histories go through `Timeline.apply`, so every
-seeded timeline is one a workflow state machine could have produced. This module knows
-nothing of the graph.
+closed (结案), reopened (重启). Generated histories go through `Timeline.apply` and the
+mutations (graph/case_commands/) through `Position.after`, both on this one table, so seeded
+timelines follow the steps the mutations take. Besides the status, a case is handled at a level
+(grid → community → street → district hotline centre → department); `LEVEL_RULES` says
+where an action may happen and `level_after` where the case is afterwards. `deadline_after`
+applies the whistle-and-report deadlines (graph/policy.toml, [workflow]). This module runs
+no Cypher; docs/workflow.md has the tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from graph.cases import CaseLevel
+from graph.china_time import CHINA_TIME
+from graph.policy import WorkflowRules
 
 
 class CaseStatus(StrEnum):
@@ -46,6 +54,7 @@ class CaseAction(StrEnum):
     FOLLOW_UP = "follow_up"
     CLOSE = "close"
     REOPEN = "reopen"
+    LINK = "link"  # related cases linked (RELATED_TO); the status does not change
 
 
 S = CaseStatus
@@ -72,24 +81,166 @@ TRANSITIONS: Mapping[tuple[CaseStatus | None, CaseAction], CaseStatus] = {
     (S.SIGNED, A.RESOLVE): S.RESOLVED,
     (S.RESOLVED, A.FOLLOW_UP): S.RESOLVED,  # 回访, records satisfaction
     (S.RESOLVED, A.CLOSE): S.CLOSED,
+    (S.RESOLVED, A.REOPEN): S.REOPENED,  # an unsatisfied follow-up sends it back (返工)
     (S.CLOSED, A.REOPEN): S.REOPENED,
     (S.REOPENED, A.ACCEPT): S.ACCEPTED,
+    **{(status, A.LINK): status for status in CaseStatus},
+}
+
+L = CaseLevel
+
+# Where an action may happen, for the actions that depend on the level (the others may
+# happen wherever the case is): escalation goes one level up to the district hotline centre
+# at most, and only the hotline centre issues work orders.
+LEVEL_RULES: Mapping[CaseAction, frozenset[CaseLevel]] = {
+    A.ESCALATE: frozenset({L.GRID, L.COMMUNITY, L.STREET}),
+    A.DISPATCH: frozenset({L.DISTRICT}),
+}
+
+# One level up the real hierarchy (上报).
+ESCALATION_STEPS: Mapping[CaseLevel, CaseLevel] = {
+    L.GRID: L.COMMUNITY,
+    L.COMMUNITY: L.STREET,
+    L.STREET: L.DISTRICT,
 }
 
 OPEN_STATUSES: frozenset[CaseStatus] = frozenset(set(CaseStatus) - {S.RESOLVED, S.CLOSED})
 
 
-def next_status(current: CaseStatus | None, action: CaseAction) -> CaseStatus:
-    """The status after `action`; ValueError when the table does not allow it."""
-    try:
-        return TRANSITIONS[(current, action)]
-    except KeyError:
-        raise ValueError(f"{action.value} is not allowed from {current}") from None
+class TransitionNotAllowed(ValueError):
+    """An action the table (or the level rules) does not allow from where the case is."""
+
+    def __init__(
+        self, current: CaseStatus | None, action: CaseAction, allowed: list[CaseAction]
+    ) -> None:
+        super().__init__(f"{action.value} is not allowed from {current}")
+        self.current = current
+        self.action = action
+        self.allowed = allowed
 
 
-def allowed_actions(current: CaseStatus | None) -> list[CaseAction]:
-    """The actions the table allows from a status."""
-    return [action for (status, action) in TRANSITIONS if status == current]
+def allowed_actions(current: CaseStatus | None, level: CaseLevel | None = None) -> list[CaseAction]:
+    """The actions the table allows from a status (and, given the level, the level rules)."""
+    return [
+        action
+        for (status, action) in TRANSITIONS
+        if status == current and (level is None or _allowed_at(action, level))
+    ]
+
+
+def _allowed_at(action: CaseAction, level: CaseLevel) -> bool:
+    rule = LEVEL_RULES.get(action)
+    return rule is None or level in rule
+
+
+def next_status(
+    current: CaseStatus | None, action: CaseAction, level: CaseLevel | None = None
+) -> CaseStatus:
+    """The status after `action`; TransitionNotAllowed (a ValueError) when it is not allowed."""
+    after = TRANSITIONS.get((current, action))
+    if after is None or action not in allowed_actions(current, level):
+        raise TransitionNotAllowed(current, action, allowed_actions(current, level))
+    return after
+
+
+def level_after(action: CaseAction, level: CaseLevel) -> CaseLevel:
+    """The level handling the case after `action` (the level rules are checked elsewhere)."""
+    if action is A.REPORT:
+        return L.GRID
+    if action is A.ESCALATE:
+        return ESCALATION_STEPS.get(level, level)
+    if action is A.DISPATCH:
+        return L.DEPARTMENT
+    if action is A.RETURN:
+        return L.DISTRICT  # back to the hotline centre that dispatched it (退回)
+    return level
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a case is: its status and the level handling it."""
+
+    status: CaseStatus | None = None
+    level: CaseLevel = CaseLevel.GRID
+
+    def after(self, action: CaseAction) -> Position:
+        """Where the case is after `action`; TransitionNotAllowed when it is not allowed."""
+        status = next_status(self.status, action, self.level)
+        return Position(status, level_after(action, self.level))
+
+    def allowed(self) -> list[CaseAction]:
+        """The actions allowed from here."""
+        return allowed_actions(self.status, self.level)
+
+
+def replay(actions: Iterable[CaseAction]) -> Position:
+    """Where a case is after these actions, in order (TransitionNotAllowed on a wrong one)."""
+    position = Position()
+    for action in actions:
+        position = position.after(action)
+    return position
+
+
+# -- deadlines (吹哨报到) -----------------------------------------------------------------------
+
+
+class Duty(StrEnum):
+    """What the case waits for until its deadline (Case.dueFor)."""
+
+    ACCEPT = "accept"  # first contact: the receiving level accepts the case (受理)
+    SIGN = "sign"  # the department signs for the work order (签收)
+    RESOLVE = "resolve"  # handled on site and resolved (办结)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the pending duty is due."""
+
+    due_at: datetime
+    duty: Duty
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`start` moved on by `days` working days (Monday to Friday, China time), same clock time."""
+    moment = start.astimezone(CHINA_TIME)
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+# Actions after which the receiving level owes first contact (acceptance).
+_AWAITING_ACCEPTANCE = frozenset({A.REPORT, A.ESCALATE, A.RETURN, A.REOPEN})
+# Actions after which nothing is due from the handlers.
+_NOTHING_DUE = frozenset({A.RESOLVE, A.FOLLOW_UP, A.CLOSE})
+
+
+def deadline_after(
+    action: CaseAction,
+    at: datetime,
+    kind: str,
+    rules: WorkflowRules,
+    previous: Deadline | None,
+    work_order_due: datetime | None = None,
+) -> Deadline | None:
+    """The deadline pending after `action` taken at `at`.
+
+    `work_order_due` is the deadline of the work order (set on dispatch, moved by an
+    extension); it is what a signed work order must be resolved by.
+    """
+    if action in _AWAITING_ACCEPTANCE:
+        return Deadline(at + timedelta(hours=rules.first_contact_hours), Duty.ACCEPT)
+    if action is A.DISPATCH:
+        return Deadline(at + timedelta(hours=rules.sign_hours), Duty.SIGN)
+    on_site = add_working_days(at, rules.on_site_days(kind))
+    if action in (A.SIGN, A.REQUEST_EXTENSION):
+        return Deadline(work_order_due or on_site, Duty.RESOLVE)
+    if action is A.ACCEPT:
+        return Deadline(on_site, Duty.RESOLVE)
+    if action in _NOTHING_DUE:
+        return None
+    return previous  # mediation, outcomes, urging and links keep the deadline
 
 
 @dataclass(frozen=True)

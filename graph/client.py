@@ -13,16 +13,19 @@ from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
+    Query,
     RoutingControl,
+    unit_of_work,
 )
 from neo4j.time import Date, DateTime, Time
 
 
 @dataclass
 class RoundTrips:
-    """How many Cypher queries were sent to Neo4j while it was active."""
+    """How many Cypher queries were sent to Neo4j while it was active, and records read."""
 
     count: int = 0
+    records: int = 0  # rows returned by reads (the audit log's "records returned")
 
 
 NEO4J_TEMPORAL = (Date, DateTime, Time)
@@ -41,10 +44,21 @@ def count_round_trips() -> Iterator[RoundTrips]:
         _round_trips.reset(token)
 
 
+def current_round_trips() -> RoundTrips | None:
+    """The counter of the enclosing `count_round_trips` block (None outside one)."""
+    return _round_trips.get()
+
+
 def _note_round_trip() -> None:
     counter = _round_trips.get()
     if counter is not None:
         counter.count += 1
+
+
+def _note_records(count: int) -> None:
+    counter = _round_trips.get()
+    if counter is not None:
+        counter.records += count
 
 
 def to_native(value: Any) -> Any:
@@ -90,11 +104,22 @@ class TransactionWriter:
 
 
 class GraphClient:
-    """Runs Cypher on one database: reads routed to readers, writes in one transaction each."""
+    """Runs Cypher on one database: reads routed to readers, writes in one transaction each.
 
-    def __init__(self, driver: AsyncDriver, database: str) -> None:
+    With `query_timeout_s`, Neo4j stops any transaction of this client running longer (its
+    error, Neo.ClientError.Transaction.TransactionTimedOut*, becomes TIMEOUT for GraphQL
+    clients); None leaves the server's own `db.transaction.timeout`.
+    """
+
+    def __init__(
+        self, driver: AsyncDriver, database: str, query_timeout_s: float | None = None
+    ) -> None:
         self.driver = driver
         self.database = database
+        self.query_timeout_s = query_timeout_s
+
+    def _query(self, text: LiteralString) -> Query:
+        return Query(text, timeout=self.query_timeout_s)
 
     async def read(
         self, query: LiteralString, params: dict[str, Any] | None = None
@@ -102,8 +127,9 @@ class GraphClient:
         """Run a read query (retried by the driver, routed to a reader) and return its rows."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ
+            self._query(query), params, database_=self.database, routing_=RoutingControl.READ
         )
+        _note_records(len(records))
         return [to_native(record.data()) for record in records]
 
     async def write(
@@ -112,7 +138,7 @@ class GraphClient:
         """Run a write query in one retried transaction and return its rows."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.WRITE
+            self._query(query), params, database_=self.database, routing_=RoutingControl.WRITE
         )
         return [record.data() for record in records]
 
@@ -122,8 +148,13 @@ class GraphClient:
         The driver may run `work` again after a transient failure, so it must be idempotent
         (the batched MERGE writes of graph/ are).
         """
+
+        @unit_of_work(timeout=self.query_timeout_s)
+        async def transaction(tx: AsyncManagedTransaction) -> T:
+            return await work(TransactionWriter(tx))
+
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(lambda tx: work(TransactionWriter(tx)))
+            return await session.execute_write(transaction)
 
     async def run_auto_commit(
         self, query: LiteralString, params: dict[str, Any] | None = None
@@ -131,7 +162,7 @@ class GraphClient:
         """Run a query in an auto-commit transaction (for `CALL {...} IN TRANSACTIONS`)."""
         _note_round_trip()
         async with self.driver.session(database=self.database) as session:
-            result = await session.run(query, params)
+            result = await session.run(self._query(query), params)
             await result.consume()
 
     async def ping(self) -> None:

@@ -4,6 +4,11 @@ escalation paths and connections between two entities.
 Labels and relationship types that vary come from the Enums below, never from input; hop
 counts are clamped integers; every value goes in as a $parameter. Traversals are bounded by
 a hop count and a LIMIT.
+
+Row scope (graph/scope.py): every query has a scoped variant, taking `$scope`, in which the
+start node must be visible (else no row, as for an unknown key) and a traversal only passes
+through and returns visible nodes, so nothing outside the scope is returned, counted or cut
+by a bound. Unrestricted principals get the unscoped text, without any predicate.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from enum import StrEnum
 from typing import LiteralString
 
 from graph import cases, departments, mediation, persons, places
+from graph import scope as row_scope
 
 MAX_HOPS = 4
 MAX_NODES = 1000
@@ -26,11 +32,24 @@ class CentreKind(StrEnum):
     GRID = "Grid"
 
 
-_CENTRE_MATCH: dict[CentreKind, LiteralString] = {
-    CentreKind.PERSON: "MATCH (c:Person {id: $key})",
-    CentreKind.CASE: "MATCH (c:Case {code: $key})",
-    CentreKind.GRID: "MATCH (c:Grid {code: $key})",
+_CENTRE_KEY: dict[CentreKind, LiteralString] = {
+    CentreKind.PERSON: "id",
+    CentreKind.CASE: "code",
+    CentreKind.GRID: "code",
 }
+
+
+def _centre_match(kind: CentreKind, var: str, parameter: str, scoped: bool) -> str:
+    """MATCH the node of `kind` keyed by `$parameter` as `var` (scoped: only when visible)."""
+    text = f"MATCH ({var}:{kind.value} {{{_CENTRE_KEY[kind]}: ${parameter}}})"
+    if scoped:
+        text += f" WHERE {row_scope.visible(kind.value, var)}"
+    return text
+
+
+def _visible_among(var: str, labels: tuple[str, ...]) -> str:
+    """Cypher: `var` has one of `labels` and is visible within `$scope` by that label's rule."""
+    return " OR ".join(f"({var}:{label} AND {row_scope.visible(label, var)})" for label in labels)
 
 
 class ConnectionType(StrEnum):
@@ -86,14 +105,36 @@ _NETWORK_WALK = "PARTY_TO|FAMILY|RELATED_TO|HANDLED_BY"
 _NETWORK_EDGES = "['PARTY_TO', 'FAMILY', 'RELATED_TO', 'HANDLED_BY', 'OCCURRED_IN']"
 
 
-def network_query(kind: CentreKind, hops: int) -> LiteralString:
-    """The bounded dispute network around a person or case: at most $limit nodes (+1 probe)."""
+# What a network walks through and hangs off its cases, unscoped and scoped.
+_WALKED = f"x:Person OR (x:Case AND {_CASE_WINDOW})"
+_WALKED_VISIBLE = (
+    f"(x:Person AND {row_scope.visible('Person', 'x')})"
+    f" OR (x:Case AND {_CASE_WINDOW} AND {row_scope.visible('Case', 'x')})"
+)
+_HANDLERS = ("Grid", "MediationCommittee", "Department")
+_HANGING = " OR ".join(f"n:{label}" for label in _HANDLERS)
+_HANGING_VISIBLE = _visible_among("n", _HANDLERS)
+
+
+def network_query(kind: CentreKind, hops: int, scoped: bool = False) -> LiteralString:
+    """The bounded dispute network around a person or case: at most $limit nodes (+1 probe).
+
+    Scoped: the centre and every node of every walked path must be visible, so the limit,
+    `truncated` and everything computed from the network see only the scope.
+    """
     depth = max(1, min(MAX_HOPS, int(hops)))
+    walk = (
+        # a quantified path pattern: each step is checked as it is taken, so the walk never
+        # goes on from a node outside the scope (the same paths as the unscoped pattern)
+        f"MATCH (c)(()-[:{_NETWORK_WALK}]-(x) WHERE {_WALKED_VISIBLE}){{0,{depth}}}(n)"
+        if scoped
+        else f"MATCH p = (c)-[:{_NETWORK_WALK}*0..{depth}]-(n)\n"
+        f"  WHERE all(x IN nodes(p)[1..] WHERE {_WALKED})"
+    )
     text = f"""
-{_CENTRE_MATCH[kind]}
+{_centre_match(kind, "c", "key", scoped)}
 CALL (c) {{
-  MATCH p = (c)-[:{_NETWORK_WALK}*0..{depth}]-(n)
-  WHERE all(x IN nodes(p)[1..] WHERE x:Person OR (x:Case AND {_CASE_WINDOW}))
+  {walk}
   RETURN DISTINCT n LIMIT $limit + 1
 }}
 WITH collect(n) AS core
@@ -101,7 +142,7 @@ WITH core[..$limit] AS core, size(core) > $limit AS cut
 CALL (core) {{
   UNWIND core AS k
   MATCH (k:Case)-[:OCCURRED_IN|HANDLED_BY]->(n)
-  WHERE n:Grid OR n:MediationCommittee OR n:Department
+  WHERE {_HANGING_VISIBLE if scoped else _HANGING}
   WITH DISTINCT n
   RETURN collect(n) AS extra
 }}
@@ -121,9 +162,15 @@ RETURN nodes, edges, truncated
     return text  # built from constants and a clamped integer
 
 
-# Cases related to $code within $windowDays of it, each with its reasons.
-RELATED_CASES_OF: LiteralString = f"""
-MATCH (c:Case {{code: $code}})
+def _related_cases(scoped: bool) -> LiteralString:
+    """Cases related to $code within $windowDays of it, each with its reasons.
+
+    Scoped: the case and the related cases must be visible (the persons linking them are
+    parties to both, so visible too, and are not returned).
+    """
+    related_visible = f"\n    AND {row_scope.visible('Case', 'o')}" if scoped else ""
+    text = f"""
+{_centre_match(CentreKind.CASE, "c", "code", scoped)}
 CALL (c) {{
   CALL (c) {{
     MATCH (c)<-[:PARTY_TO]-(:Person)-[:PARTY_TO]->(o:Case)
@@ -137,7 +184,7 @@ CALL (c) {{
     RETURN o, 'SAME_GRID_CATEGORY' AS reason
   }}
   WITH c, o, reason
-  WHERE o <> c
+  WHERE o <> c{related_visible}
     AND abs(duration.inSeconds(c.reportedAt, o.reportedAt).seconds) <= $windowDays * 86400
   WITH o, collect(DISTINCT reason) AS reasons
   ORDER BY o.reportedAt, o.code
@@ -145,12 +192,27 @@ CALL (c) {{
 }}
 RETURN related
 """
+    return text  # built only from constants
 
-# Handlers (persons) of cases who are a party, or family of a party, to the case or to a
-# case related to it, or a party to another dispute in the same community.
-CONFLICTS_OF_INTEREST: LiteralString = f"""
+
+RELATED_CASES_OF: LiteralString = _related_cases(scoped=False)
+RELATED_CASES_OF_SCOPED: LiteralString = _related_cases(scoped=True)
+
+
+def _conflicts_of_interest(scoped: bool) -> LiteralString:
+    """Handlers (persons) of cases who are a party, or family of a party, to the case or to a
+    case related to it, or a party to another dispute in the same community.
+
+    Scoped: the handled case and the case that makes the conflict must both be visible (the
+    handler, who handles a visible case, is visible too).
+    """
+    in_place = "$place IS NULL OR g.code STARTS WITH $place"
+    if scoped:
+        in_place = f"({in_place}) AND {row_scope.visible('Case', 'c')}"
+    via_visible = f"WITH * WHERE {row_scope.visible('Case', 'o')}\n" if scoped else ""
+    text = f"""
 MATCH (c:Case)-[:OCCURRED_IN]->(g:Grid)
-WHERE $place IS NULL OR g.code STARTS WITH $place
+WHERE {in_place}
 MATCH (c)-[h:HANDLED_BY]->(p:Person)
 CALL (c, p, g) {{
   MATCH (p)-[:PARTY_TO]->(c)
@@ -170,17 +232,32 @@ CALL (c, p, g) {{
   WHERE other <> g AND o <> c
   RETURN o, 'PARTY_IN_NEIGHBOURING_GRID' AS reason
 }}
-WITH p, c, o, reason, collect(DISTINCT h.role) AS roles
+{via_visible}WITH p, c, o, reason, collect(DISTINCT h.role) AS roles
 ORDER BY c.reportedAt DESC, c.code, p.id, reason, o.code
 LIMIT $first
 RETURN {persons.PERSON.projection("p")} AS person, {cases.CASE.projection("c")} AS case,
   {cases.CASE.projection("o")} AS via, reason, roles
 """
+    return text  # built only from constants
 
-# A case with its timeline levels, escalations and the places above its grid.
-ESCALATION_PATH: LiteralString = f"""
+
+CONFLICTS_OF_INTEREST: LiteralString = _conflicts_of_interest(scoped=False)
+CONFLICTS_OF_INTEREST_SCOPED: LiteralString = _conflicts_of_interest(scoped=True)
+
+_ESCALATION = "{level: x.level, at: x.at, code: t.code, name: t.name}"
+
+
+def _escalation_path(scoped: bool) -> LiteralString:
+    """A case with its timeline levels, escalations and the places above its grid.
+
+    Scoped: the case must be visible (its places are then above its grid, so visible), and
+    only visible escalation targets are listed.
+    """
+    case_visible = f"\nWHERE {row_scope.visible('Case', 'c')}" if scoped else ""
+    target_visible = f" WHERE {row_scope.visible_any('t')}" if scoped else ""
+    text = f"""
 MATCH (c:Case {{code: $code}})-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Community)
-      -[:PART_OF]->(s:Street)-[:PART_OF]->(d:District)
+      -[:PART_OF]->(s:Street)-[:PART_OF]->(d:District){case_visible}
 CALL (c) {{
   OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
   WITH e ORDER BY e.seq
@@ -188,27 +265,43 @@ CALL (c) {{
 }}
 RETURN {cases.CASE.projection("c")} AS case, c.status AS status, c.reportedAt AS reportedAt,
   c.closedAt AS closedAt, events,
-  [(c)-[x:ESCALATED_TO]->(t) | {{level: x.level, at: x.at, code: t.code, name: t.name}}]
+  [(c)-[x:ESCALATED_TO]->(t){target_visible} | {_ESCALATION}]
     AS escalations,
   {{grid: g {{.code, .name}}, community: cm {{.code, .name}}, street: s {{.code, .name}},
    district: d {{.code, .name}}}} AS places
 """
+    return text  # built only from constants
+
+
+ESCALATION_PATH: LiteralString = _escalation_path(scoped=False)
+ESCALATION_PATH_SCOPED: LiteralString = _escalation_path(scoped=True)
 
 
 def connections_query(
-    from_kind: CentreKind, to_kind: CentreKind, via: list[ConnectionType], max_hops: int
+    from_kind: CentreKind,
+    to_kind: CentreKind,
+    via: list[ConnectionType],
+    max_hops: int,
+    scoped: bool = False,
 ) -> LiteralString:
-    """Shortest and all shortest paths between two nodes over the `via` types (or any)."""
+    """Shortest and all shortest paths between two nodes over the `via` types (or any).
+
+    Scoped: both ends must be visible, and the paths are the shortest among those whose
+    every node is visible (a path never passes through anything outside the scope).
+    """
     depth = max(1, min(MAX_CONNECTION_HOPS, int(max_hops)))
     types = "|".join(ConnectionType(t).value for t in via) or "|".join(
         t.value for t in ConnectionType
     )
-    start = _CENTRE_MATCH[from_kind].replace("(c:", "(a:").replace("$key", "$fromKey")
-    end = _CENTRE_MATCH[to_kind].replace("(c:", "(b:").replace("$key", "$toKey")
+    start = _centre_match(from_kind, "a", "fromKey", scoped)
+    end = _centre_match(to_kind, "b", "toKey", scoped)
+    path_visible = (
+        f"\nWHERE all(n IN nodes(p) WHERE {row_scope.visible_any('n')})" if scoped else ""
+    )
     text = f"""
 {start}
 {end}
-OPTIONAL MATCH p = allShortestPaths((a)-[:{types}*1..{depth}]-(b))
+OPTIONAL MATCH p = allShortestPaths((a)-[:{types}*1..{depth}]-(b)){path_visible}
 WITH p LIMIT $limit
 RETURN [n IN nodes(p) | {{element: elementId(n), node: {_node_map("n")}}}] AS nodes,
   [r IN relationships(p) | {{id: elementId(r), type: type(r), source: elementId(startNode(r)),

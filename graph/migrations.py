@@ -30,8 +30,13 @@ NATURAL_KEYS: tuple[tuple[str, str], ...] = (
     ("VolunteerTeam", "code"),
     ("Case", "code"),
     ("CaseEvent", "id"),
+    ("CaseCounter", "year"),  # allocates case codes (graph/case_commands): one per year
+    ("IdempotencyKey", "key"),  # a retried mutation finds its first result (docs/workflow.md)
     ("GridWorkerEvaluation", "id"),
     ("Organization", "code"),
+    ("ApiKey", "id"),
+    ("AuditRecord", "seq"),  # the audit chain (graph/audit.py): one record per seq
+    ("AuditHead", "id"),  # ... and one head, even when the first appends race
 )
 
 # Range indexes on the properties lists filter and sort on (a natural key's uniqueness
@@ -43,6 +48,8 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Case", "status"),
     ("Case", "category"),
     ("Case", "tenNoItem"),
+    ("Case", "dueAt"),  # overdueCases: open cases past their workflow deadline
+    ("AuditRecord", "at"),  # auditLog(filter: {since, until})
 )
 
 # Labels whose name/title/address the full-text index covers (cjk analyser: Chinese text is

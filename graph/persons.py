@@ -12,8 +12,9 @@ from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph import places
+from graph import scope as row_scope
 from graph.client import CypherWriter, GraphClient
-from graph.traversal import Hop, NodeSpec
+from graph.traversal import Hop, NodeSpec, Scope, scope_params
 
 
 class Role(StrEnum):
@@ -143,6 +144,10 @@ PERSON = NodeSpec(
     with_roles=True,
 )
 
+# The protected identifiers, read only to decrypt them for roles that may see them in clear
+# (schema/persons.py decides; every other reader gets PERSON's masked forms).
+PERSON_IDENTIFIERS = NodeSpec("Person", "id", ("idCardCipher", "phoneCipher"))
+
 # Filters of person lists; each is skipped when its parameter is null.
 PERSON_FILTER = (
     "($role IS NULL OR $role IN labels(t))"
@@ -193,9 +198,20 @@ UNWIND $hashes AS hash
 MATCH (p:Person {idCardHash: hash})
 RETURN hash, p.id AS id
 """
+# Scoped: only persons visible within `$scope` (graph/scope.py); others are not found.
+PERSON_IDS_BY_ID_CARD_HASH_SCOPED: LiteralString = f"""
+UNWIND $hashes AS hash
+MATCH (p:Person {{idCardHash: hash}})
+WHERE {row_scope.visible("Person", "p")}
+RETURN hash, p.id AS id
+"""
 
 
-async def person_ids_by_id_card_hash(graph: GraphClient, hashes: Iterable[str]) -> dict[str, str]:
-    """Person.id for each ID-card blind index that belongs to a known person."""
-    rows = await graph.read(PERSON_IDS_BY_ID_CARD_HASH, {"hashes": sorted(set(hashes))})
+async def person_ids_by_id_card_hash(
+    graph: GraphClient, hashes: Iterable[str], scope: Scope = None
+) -> dict[str, str]:
+    """Person.id for each ID-card blind index that belongs to a known person (with a scope:
+    a person visible within it)."""
+    query = PERSON_IDS_BY_ID_CARD_HASH if scope is None else PERSON_IDS_BY_ID_CARD_HASH_SCOPED
+    rows = await graph.read(query, {"hashes": sorted(set(hashes)), **scope_params(scope)})
     return {row["hash"]: row["id"] for row in rows}

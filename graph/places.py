@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph import scope as row_scope
 from graph.client import CypherWriter, GraphClient
-from graph.traversal import Hop, NodeSpec
+from graph.traversal import Hop, NodeSpec, Scope, scope_params
 
 
 class PlaceLevel(StrEnum):
@@ -102,11 +103,19 @@ MATCH (d:District)
 RETURN d.code AS code, d.name AS name
 ORDER BY d.code
 """
+# Scoped: the districts inside or above the scope (graph/scope.py).
+LIST_DISTRICTS_SCOPED: LiteralString = f"""
+MATCH (d:District)
+WHERE {row_scope.visible("District", "d")}
+RETURN d.code AS code, d.name AS name
+ORDER BY d.code
+"""
 
 
-async def list_districts(graph: GraphClient) -> list[dict[str, Any]]:
-    """All districts, by code."""
-    return await graph.read(LIST_DISTRICTS)
+async def list_districts(graph: GraphClient, scope: Scope = None) -> list[dict[str, Any]]:
+    """All districts (with a scope: those inside or above it), by code."""
+    query = LIST_DISTRICTS if scope is None else LIST_DISTRICTS_SCOPED
+    return await graph.read(query, scope_params(scope))
 
 
 EXISTING_CODES_BY_LEVEL: Mapping[PlaceLevel, LiteralString] = {

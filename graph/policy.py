@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,20 @@ class MediatorKind:
 
 
 @dataclass(frozen=True)
+class WorkflowRules:
+    """Deadlines of the whistle-and-report rule (吹哨报到) and the follow-up threshold."""
+
+    sign_hours: int  # a dispatched work order is signed for (签收) within this many hours
+    first_contact_hours: int  # a received case is accepted (受理, first contact) within this
+    on_site_working_days: Mapping[str, int]  # handled on site within this, by case kind
+    satisfied_at_least: int  # a follow-up this satisfied (1-5) closes the case; lower reopens
+
+    def on_site_days(self, kind: str) -> int:
+        """Working days to handle a case of this kind on site (the longest for an unknown kind)."""
+        return self.on_site_working_days.get(kind, max(self.on_site_working_days.values()))
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every enumeration the generator draws from."""
 
@@ -92,6 +107,7 @@ class Policy:
     community_stems: tuple[str, ...]
     village_suffixes: tuple[str, ...]
     estate_suffixes: tuple[str, ...]
+    workflow: WorkflowRules
 
     def category(self, code: str) -> CaseCategory:
         """The category with this code."""
@@ -142,4 +158,12 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
         community_stems=tuple(data["names"]["community_stems"]),
         village_suffixes=tuple(data["names"]["village_suffixes"]),
         estate_suffixes=tuple(data["names"]["estate_suffixes"]),
+        workflow=WorkflowRules(
+            sign_hours=int(data["workflow"]["sign_hours"]),
+            first_contact_hours=int(data["workflow"]["first_contact_hours"]),
+            on_site_working_days={
+                kind: int(days) for kind, days in data["workflow"]["on_site_working_days"].items()
+            },
+            satisfied_at_least=int(data["workflow"]["satisfied_at_least"]),
+        ),
     )

@@ -5,6 +5,10 @@ character and neutralises the operator words, so a name holding `*` or `:` can n
 the query nor widen it. Which labels are searched and what a reader gets of each hit come
 from `NodeSpec` constants (persons: never a blind index or a ciphertext); the Cypher is built
 from them once per set of specs, and the user's values go in as $parameters.
+
+Row scope: for a scoped principal each hit must also be visible within `$scope` by its
+label's rule (graph/scope.py), checked before LIMIT so that the hits, their order and their
+number are those of the scope alone.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, LiteralString
 
+from graph import scope as row_scope
 from graph.client import GraphClient
 from graph.migrations import FULLTEXT_INDEX, FULLTEXT_LABELS
-from graph.traversal import NodeSpec, Row
+from graph.traversal import NodeSpec, Row, Scope, scope_params
 
 # Lucene classic query syntax: + - && || ! ( ) { } [ ] ^ " ~ * ? : \ /
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
@@ -38,19 +43,24 @@ def _searchable(spec: NodeSpec) -> NodeSpec:
 
 
 @cache
-def search_query(specs: tuple[NodeSpec, ...]) -> LiteralString:
+def search_query(specs: tuple[NodeSpec, ...], scoped: bool = False) -> LiteralString:
     """Hits of the index among the labels of `specs`: rows (label, key, node, score).
 
-    `$labels` narrows the search to some of them; `node` is the label's projection.
+    `$labels` narrows the search to some of them; `node` is the label's projection. Scoped:
+    only hits visible within `$scope`.
     """
     checked = [_searchable(spec) for spec in specs]
     labels = ", ".join(f"'{spec.label}'" for spec in checked)
     keys = " ".join(f"WHEN '{s.label}' THEN hit.{s.key}" for s in checked)
     rows = " ".join(f"WHEN '{s.label}' THEN {s.projection('hit')}" for s in checked)
+    visible = " ".join(
+        f"WHEN '{s.label}' THEN {row_scope.visible(s.label, 'hit')}" for s in checked
+    )
+    in_scope = f" AND CASE label {visible} ELSE false END" if scoped else ""
     text = (
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS hit, score\n"
         f"WITH hit, score, [l IN labels(hit) WHERE l IN [{labels}] AND l IN $labels][0] AS label\n"
-        "WHERE label IS NOT NULL\n"
+        f"WHERE label IS NOT NULL{in_scope}\n"
         f"WITH hit, score, label, CASE label {keys} END AS key\n"
         "ORDER BY score DESC, label, key\n"
         "LIMIT $limit\n"
@@ -74,13 +84,16 @@ async def search(
     labels: Sequence[str],
     text: str,
     limit: int,
+    scope: Scope = None,
 ) -> list[SearchHit]:
-    """The best `limit` hits for `text` among `labels` (a subset of the specs'), best first."""
+    """The best `limit` hits for `text` among `labels` (a subset of the specs'), best first;
+    with a scope, only the hits visible within it."""
     params: dict[str, Any] = {
         "index": FULLTEXT_INDEX,
         "query": lucene_literal(text),
         "labels": list(labels),
         "limit": limit,
+        **scope_params(scope),
     }
-    rows = await graph.read(search_query(tuple(specs)), params)
+    rows = await graph.read(search_query(tuple(specs), scope is not None), params)
     return [SearchHit(row["label"], row["node"], float(row["score"])) for row in rows]

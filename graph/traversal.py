@@ -1,5 +1,9 @@
 """Batched reads of nodes and of their relationships, one Cypher round trip per batch.
 
+Row scope: every builder takes `scoped`; when true, the nodes returned must also be
+visible within `$scope` (graph/scope.py), so nothing outside a principal's scope is returned
+or counted. The functions take the scope itself and pass it as that parameter.
+
 A `NodeSpec` says how a label is keyed and which properties a reader gets (never the
 ciphertexts or blind indexes of personal identifiers). A `Hop` says how to walk from one
 node to its neighbours. From these constants the builders below write the Cypher once, at
@@ -14,7 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from graph import scope as row_scope
 from graph.client import GraphClient
+
+Scope = Sequence[str] | None  # place codes of a scoped principal; None: unrestricted
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,10 @@ class Hop:
     edge_map: str = ""  # a Cypher map for the edge, instead of the `edge` properties
     by_prefix: bool = False  # key is a code prefix: every source whose code starts with it
 
-    def _match(self) -> str:
+    def _match(self, scoped: bool) -> str:
         condition = f" AND ({self.where})" if self.where else ""
+        if scoped:
+            condition += f" AND {row_scope.visible(self.target.label, 't')}"
         test = "STARTS WITH" if self.by_prefix else "="
         return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
 
@@ -68,23 +77,23 @@ class Hop:
     def _order(self) -> str:
         return self.order or f"t.{self.target.key}"
 
-    def all_query(self) -> LiteralString:
+    def all_query(self, scoped: bool = False) -> LiteralString:
         """Every neighbour of each source key: rows (key, node, edge)."""
         text = (
             "UNWIND $keys AS key\n"
-            f"{self._match()}\n"
+            f"{self._match(scoped)}\n"
             f"RETURN key, {self.target.projection('t')} AS node, {self._edge()} AS edge\n"
             f"ORDER BY {self._order()}"
         )
         return text  # built only from the constants of this module and its callers
 
-    def page_query(self, with_total: bool, order: str = "") -> LiteralString:
+    def page_query(self, with_total: bool, order: str = "", scoped: bool = False) -> LiteralString:
         """One page of neighbours per source key (SKIP $skip LIMIT $limit), and the total.
 
         `order` (a constant of the caller's, e.g. from a sort enum) replaces the hop's order.
         """
         total = (
-            f"CALL (key) {{\n  {self._match()}\n  RETURN count(*) AS total\n}}\n"
+            f"CALL (key) {{\n  {self._match(scoped)}\n  RETURN count(*) AS total\n}}\n"
             if with_total
             else ""
         )
@@ -92,7 +101,7 @@ class Hop:
             "UNWIND $keys AS key\n"
             f"{total}"
             "CALL (key) {\n"
-            f"  {self._match()}\n"
+            f"  {self._match(scoped)}\n"
             f"  WITH t, r ORDER BY {order or self._order()} SKIP $skip LIMIT $limit\n"
             f"  RETURN collect({{node: {self.target.projection('t')}, edge: {self._edge()}}})"
             " AS items\n"
@@ -102,20 +111,34 @@ class Hop:
         return text
 
 
-def nodes_query(spec: NodeSpec) -> LiteralString:
+def _where_visible(spec: NodeSpec, scoped: bool) -> str:
+    return f"WHERE {row_scope.visible(spec.label, 'n')}\n" if scoped else ""
+
+
+def nodes_query(spec: NodeSpec, scoped: bool = False) -> LiteralString:
     """The nodes of one label with the given keys: rows (key, node)."""
     text = (
         "UNWIND $keys AS key\n"
         f"MATCH (n:{spec.label} {{{spec.key}: key}})\n"
+        f"{_where_visible(spec, scoped)}"
         f"RETURN key, {spec.projection('n')} AS node"
     )
     return text
 
 
-def every_node_query(spec: NodeSpec) -> LiteralString:
+def every_node_query(spec: NodeSpec, scoped: bool = False) -> LiteralString:
     """Every node of one label, by key (only for small, bounded labels): rows (node)."""
-    text = f"MATCH (n:{spec.label})\nRETURN {spec.projection('n')} AS node\nORDER BY n.{spec.key}"
+    text = (
+        f"MATCH (n:{spec.label})\n"
+        f"{_where_visible(spec, scoped)}"
+        f"RETURN {spec.projection('n')} AS node\nORDER BY n.{spec.key}"
+    )
     return text
+
+
+def scope_params(scope: Scope) -> dict[str, Any]:
+    """The `$scope` parameter of a scoped query (nothing for an unrestricted one)."""
+    return {} if scope is None else {"scope": list(scope)}
 
 
 Row = dict[str, Any]
@@ -137,23 +160,31 @@ class NeighbourPage:
     total: int | None
 
 
-async def nodes_by_key(graph: GraphClient, spec: NodeSpec, keys: Sequence[str]) -> dict[str, Row]:
-    """Nodes by key (absent keys are missing from the result)."""
-    rows = await graph.read(nodes_query(spec), {"keys": list(keys)})
+async def nodes_by_key(
+    graph: GraphClient, spec: NodeSpec, keys: Sequence[str], scope: Scope = None
+) -> dict[str, Row]:
+    """Nodes by key (absent keys, and keys outside the scope, are missing from the result)."""
+    values = {"keys": list(keys), **scope_params(scope)}
+    rows = await graph.read(nodes_query(spec, scope is not None), values)
     return {row["key"]: row["node"] for row in rows}
 
 
-async def every_node(graph: GraphClient, spec: NodeSpec) -> list[Row]:
+async def every_node(graph: GraphClient, spec: NodeSpec, scope: Scope = None) -> list[Row]:
     """Every node of a small, bounded label (departments, committees), by key."""
-    rows = await graph.read(every_node_query(spec))
+    rows = await graph.read(every_node_query(spec, scope is not None), scope_params(scope))
     return [row["node"] for row in rows]
 
 
 async def neighbours(
-    graph: GraphClient, hop: Hop, keys: Sequence[str], params: Mapping[str, Any] | None = None
+    graph: GraphClient,
+    hop: Hop,
+    keys: Sequence[str],
+    params: Mapping[str, Any] | None = None,
+    scope: Scope = None,
 ) -> dict[str, list[Neighbour]]:
     """All neighbours of every source key, in one query."""
-    rows = await graph.read(hop.all_query(), {**(params or {}), "keys": list(keys)})
+    values = {**(params or {}), "keys": list(keys), **scope_params(scope)}
+    rows = await graph.read(hop.all_query(scope is not None), values)
     grouped: dict[str, list[Neighbour]] = {key: [] for key in keys}
     for row in rows:
         grouped[row["key"]].append(Neighbour(row["node"], row["edge"]))
@@ -169,10 +200,17 @@ async def neighbour_pages(
     with_total: bool,
     params: Mapping[str, Any] | None = None,
     order: str = "",
+    scope: Scope = None,
 ) -> dict[str, NeighbourPage]:
     """One page of neighbours of every source key (and their totals), in one query."""
-    values = {**(params or {}), "keys": list(keys), "skip": skip, "limit": limit}
-    rows = await graph.read(hop.page_query(with_total, order), values)
+    values = {
+        **(params or {}),
+        "keys": list(keys),
+        "skip": skip,
+        "limit": limit,
+        **scope_params(scope),
+    }
+    rows = await graph.read(hop.page_query(with_total, order, scope is not None), values)
     pages = {key: NeighbourPage([], 0 if with_total else None) for key in keys}
     for row in rows:
         items = [Neighbour(item["node"], item["edge"]) for item in row["items"]]

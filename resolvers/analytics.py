@@ -1,6 +1,8 @@
 """Resolvers of analytics: periods, validation, and the rates computed from Cypher's counts.
 
-Definitions of every metric: docs/metrics.md.
+Definitions of every metric: docs/metrics.md. Row scope: a scoped principal's counts cover
+only the grids inside its scope (graph/analytics.py); a place neither inside nor above the
+scope is NOT_FOUND, like an unknown one (the place is read through the scoped loaders).
 """
 
 from __future__ import annotations
@@ -152,7 +154,9 @@ async def scorecard(
     period = parse_period(period_text)
     place = await resolve_places.place(context, level, code)
     start, before = period.bounds()[1:]
-    counts = await analytics.scorecard(context.graph, code, start, before, ten_no_codes())
+    counts = await analytics.scorecard(
+        context.graph, code, start, before, ten_no_codes(), context.principal.scope_codes
+    )
     return place, period, counts
 
 
@@ -165,7 +169,12 @@ async def repeat_disputants(
     checked_first(first)
     prefix = await resolve_places.checked_place_prefix(context, place)
     return await analytics.repeat_disputants(
-        context.graph, prefix, start_of_day(since) if since else None, min_cases, first
+        context.graph,
+        prefix,
+        start_of_day(since) if since else None,
+        min_cases,
+        first,
+        context.principal.scope_codes,
     )
 
 
@@ -180,7 +189,16 @@ async def hotspots(
     checked_first(first)
     previous, start, before = period.bounds()
     length = resolve_places.CODE_LENGTH_BY_LEVEL[level]
-    rows = await analytics.hotspots(context.graph, length, previous, start, before, checked, first)
+    rows = await analytics.hotspots(
+        context.graph,
+        length,
+        previous,
+        start,
+        before,
+        checked,
+        first,
+        context.principal.scope_codes,
+    )
     return period, rows
 
 
@@ -191,4 +209,6 @@ async def worker_ranking(
     parse_quarter(quarter)
     checked_first(first)
     prefix = await resolve_places.checked_place_prefix(context, place)
-    return await analytics.worker_ranking(context.graph, quarter, prefix, first)
+    return await analytics.worker_ranking(
+        context.graph, quarter, prefix, first, context.principal.scope_codes
+    )

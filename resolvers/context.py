@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 
 from graph.client import GraphClient
 from graph.personal_data import PersonalDataKey
+from resolvers.agreements import Agreement
 from resolvers.loaders import Loaders
 from resolvers.principal import Principal
 
@@ -24,3 +25,4 @@ class RequestContext:
     principal: Principal
     loaders: Loaders
     personal_data_key: PersonalDataKey  # loaded once per app (blind indexes of lookups)
+    agreement: Agreement | None = None  # a partner's data-sharing agreement

@@ -21,7 +21,17 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
-    TIMEOUT = "TIMEOUT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"  # the case workflow does not allow this action
+    CONFLICT = "CONFLICT"  # the case changed since the version the caller expected
+    PURPOSE_REQUIRED = "PURPOSE_REQUIRED"  # a partner's request without X-Purpose
+    TIMEOUT = "TIMEOUT"  # Neo4j stopped the query at the server-side query timeout
+    # Abuse limits (schema/limits.py, server/batching.py, server/rate_limit.py).
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+    COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
+    TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+    RATE_LIMITED = "RATE_LIMITED"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -51,6 +61,18 @@ class Forbidden(ClientError):
     """The principal may not read or do this."""
 
     code = ErrorCode.FORBIDDEN
+
+
+class InvalidTransition(ClientError):
+    """The case's workflow does not allow this action now (extensions: status, allowed)."""
+
+    code = ErrorCode.INVALID_TRANSITION
+
+
+class Conflict(ClientError):
+    """The case changed since the version the caller expected; read it again and retry."""
+
+    code = ErrorCode.CONFLICT
 
 
 class ServiceUnavailable(ClientError):

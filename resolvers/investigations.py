@@ -1,4 +1,9 @@
-"""Resolvers for investigators: validation of bounds, one Cypher round trip per field."""
+"""Resolvers for investigators: validation of bounds, one Cypher round trip per field.
+
+Row scope: a scoped principal gets the scoped Cypher of graph/investigations.py with its
+place codes as `$scope`; a start node outside the scope is NOT_FOUND exactly like an unknown
+one, so the answer does not tell whether it exists.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 from graph import investigations as cypher
 from graph.cases import CaseLevel
 from graph.investigations import CentreKind, ConnectionType
-from graph.traversal import Row
+from graph.traversal import Row, scope_params
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
 
@@ -108,14 +113,16 @@ async def dispute_network(
     check_range(max_nodes, 1, cypher.MAX_NODES, "maxNodes")
     if since and until and since > until:
         raise BadUserInput("since must not be after until", argument="since")
+    scope = context.principal.scope_codes
     params = {
         "key": key,
         "limit": max_nodes,
         "since": since,
         "until": until,
         "categories": categories,
+        **scope_params(scope),
     }
-    rows = await context.graph.read(cypher.network_query(kind, hops), params)
+    rows = await context.graph.read(cypher.network_query(kind, hops, scope is not None), params)
     if not rows:
         raise NotFound(f"no {kind.value} {key}", key=key)
     [row] = rows
@@ -125,8 +132,10 @@ async def dispute_network(
 async def related_cases_of(context: RequestContext, code: str, window_days: int) -> list[Row]:
     """Cases related to `code` within the window, each as {case, reasons}."""
     check_range(window_days, 0, MAX_WINDOW_DAYS, "windowDays")
+    scope = context.principal.scope_codes
+    query = cypher.RELATED_CASES_OF if scope is None else cypher.RELATED_CASES_OF_SCOPED
     rows = await context.graph.read(
-        cypher.RELATED_CASES_OF, {"code": code, "windowDays": window_days}
+        query, {"code": code, "windowDays": window_days, **scope_params(scope)}
     )
     if not rows:
         raise NotFound(f"no case {code}", key=code)
@@ -139,7 +148,9 @@ async def conflicts_of_interest(
 ) -> list[Row]:
     """Handlers who are parties, or family of parties, to what they handle (rows)."""
     check_range(first, 1, MAX_CONFLICTS, "first")
-    return await context.graph.read(cypher.CONFLICTS_OF_INTEREST, {"place": place, "first": first})
+    scope = context.principal.scope_codes
+    query = cypher.CONFLICTS_OF_INTEREST if scope is None else cypher.CONFLICTS_OF_INTEREST_SCOPED
+    return await context.graph.read(query, {"place": place, "first": first, **scope_params(scope)})
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,9 @@ async def escalation_path(
     context: RequestContext, code: str, now: datetime | None = None
 ) -> tuple[Row, list[LevelStay]]:
     """The case and its levels in order, each with the time spent there."""
-    rows = await context.graph.read(cypher.ESCALATION_PATH, {"code": code})
+    scope = context.principal.scope_codes
+    query = cypher.ESCALATION_PATH if scope is None else cypher.ESCALATION_PATH_SCOPED
+    rows = await context.graph.read(query, {"code": code, **scope_params(scope)})
     if not rows:
         raise NotFound(f"no case {code}", key=code)
     [row] = rows
@@ -215,9 +228,10 @@ async def connections(
     (from_kind, from_key), (to_kind, to_key) = ends
     if (from_kind, from_key) == (to_kind, to_key):
         raise BadUserInput("from and to are the same entity", argument="to")
-    query = cypher.connections_query(from_kind, to_kind, via, max_hops)
+    scope = context.principal.scope_codes
+    query = cypher.connections_query(from_kind, to_kind, via, max_hops, scope is not None)
     rows = await context.graph.read(
-        query, {"fromKey": from_key, "toKey": to_key, "limit": MAX_PATHS}
+        query, {"fromKey": from_key, "toKey": to_key, "limit": MAX_PATHS, **scope_params(scope)}
     )
     if not rows:
         raise NotFound("from or to names nothing", argument="from")

@@ -1,6 +1,7 @@
 """Per-request batching: every relationship level costs one Cypher round trip.
 
-Loaders are created per request (nothing is cached across requests or principals). A
+Loaders are created per request (nothing is cached across requests or principals) and
+carry the principal's row scope into every query they send (graph/scope.py). A
 loader is keyed by what it reads and the arguments that shape the query (page, filters),
 so all parents asking the same question in one request share one batched query.
 """
@@ -38,8 +39,9 @@ class Loaders:
     """The request's loaders, created on first use."""
 
     graph: GraphClient
-    _nodes: dict[str, DataLoader[str, Row | None]] = field(default_factory=dict)
-    _every: dict[str, list[Row]] = field(default_factory=dict)
+    scope: list[str] | None = None  # the principal's place codes; None: unrestricted
+    _nodes: dict[NodeSpec, DataLoader[str, Row | None]] = field(default_factory=dict)
+    _every: dict[NodeSpec, list[Row]] = field(default_factory=dict)
     _hops: dict[tuple[int, Params], DataLoader[str, list[Neighbour]]] = field(default_factory=dict)
     _pages: dict[tuple[int, int, int, bool, str, Params], DataLoader[str, NeighbourPage]] = field(
         default_factory=dict
@@ -47,21 +49,21 @@ class Loaders:
 
     async def node(self, spec: NodeSpec, key: str) -> Row | None:
         """The node of this label with this key, or None."""
-        loader = self._nodes.get(spec.label)
+        loader = self._nodes.get(spec)
         if loader is None:
 
             async def load(keys: list[str]) -> list[Row | None]:
-                found = await traversal.nodes_by_key(self.graph, spec, keys)
+                found = await traversal.nodes_by_key(self.graph, spec, keys, self.scope)
                 return [found.get(key) for key in keys]
 
-            loader = self._nodes[spec.label] = DataLoader(load_fn=load)
+            loader = self._nodes[spec] = DataLoader(load_fn=load)
         return await loader.load(key)
 
     async def every(self, spec: NodeSpec) -> list[Row]:
         """Every node of a small, bounded label (one query, read once per request)."""
-        found = self._every.get(spec.label)
+        found = self._every.get(spec)
         if found is None:
-            found = self._every[spec.label] = await traversal.every_node(self.graph, spec)
+            found = self._every[spec] = await traversal.every_node(self.graph, spec, self.scope)
         return found
 
     async def neighbours(
@@ -74,7 +76,7 @@ class Loaders:
             values = thawed(slot[1])
 
             async def load(keys: list[str]) -> list[list[Neighbour]]:
-                found = await traversal.neighbours(self.graph, hop, keys, values)
+                found = await traversal.neighbours(self.graph, hop, keys, values, self.scope)
                 return [found[key] for key in keys]
 
             loader = self._hops[slot] = DataLoader(load_fn=load)
@@ -98,7 +100,7 @@ class Loaders:
 
             async def load(keys: list[str]) -> list[NeighbourPage]:
                 found = await traversal.neighbour_pages(
-                    self.graph, hop, keys, skip, limit, with_total, values, order
+                    self.graph, hop, keys, skip, limit, with_total, values, order, self.scope
                 )
                 return [found[key] for key in keys]
 

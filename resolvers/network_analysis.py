@@ -1,8 +1,9 @@
 """Centrality and communities of the persons in a bounded dispute network (networkx).
 
 The network is read with one Cypher query (graph/investigations.py, bounded by hops and a
-node limit); persons are linked when they take part in the same case (as a party or a
-handler, weighted by the number of shared cases) or are family.
+node limit, and within the principal's row scope, so centralities and clusters never count
+anyone outside it); persons are linked when they take part in the same case (as a party or
+a handler, weighted by the number of shared cases) or are family.
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ async def checked_place_prefix(context: RequestContext, code: str | None) -> str
 
 
 async def all_districts(context: RequestContext) -> list[Row]:
-    """Every district, by code."""
-    return await places.list_districts(context.graph)
+    """Every district the principal may see (inside or above its scope), by code."""
+    return await places.list_districts(context.graph, context.principal.scope_codes)
 
 
 async def related(context: RequestContext, hop: Hop, key: str) -> list[Row]:

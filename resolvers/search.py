@@ -1,4 +1,5 @@
-"""Full-text search: validate the text and the page size, then ask graph/search.py."""
+"""Full-text search: validate the text and the page size, then ask graph/search.py (which
+keeps only the hits inside a scoped principal's scope, in Cypher)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,6 @@ async def search(
     limit = checked_first(first)
     if limit == 0 or not labels:
         return []
-    return await graph_search.search(context.graph, specs, labels, query, limit)
+    return await graph_search.search(
+        context.graph, specs, labels, query, limit, context.principal.scope_codes
+    )

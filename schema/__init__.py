@@ -8,12 +8,18 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.agreement_check import AgreementCheck
 from schema.analytics import AnalyticsQuery
-from schema.error_codes import ErrorCodes, is_expected
+from schema.audit import AuditQuery
+from schema.audit_trail import AuditTrail
+from schema.error_codes import ErrorCodes, is_expected, is_timeout
 from schema.investigations import InvestigationQuery
+from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
+from schema.mutations import Mutation, WorkflowQuery
 from schema.query import Query
 
 log = logging.getLogger("gridgraph.errors")
@@ -26,7 +32,9 @@ class GridGraphSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if not is_expected(error):
+            if is_timeout(error.original_error):
+                log.warning("query stopped at the transaction timeout in %s", error.path)
+            elif not is_expected(error):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
@@ -38,15 +46,29 @@ DOCUMENT_CACHE_SIZE = 1024
 
 # The root Query is merged from one root type per area, so areas grow without touching
 # each other's modules.
-ROOT_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, InvestigationQuery)
+ROOT_TYPES: tuple[type, ...] = (
+    Query,
+    AnalyticsQuery,
+    InvestigationQuery,
+    WorkflowQuery,
+    AuditQuery,
+)
 
 
-def build_schema() -> strawberry.Schema:
-    """The GraphQL schema of the service."""
+def build_schema(limits: Limits = DEFAULT_LIMITS, production: bool = False) -> strawberry.Schema:
+    """The GraphQL schema with its abuse limits; production turns introspection and hints off."""
     return GridGraphSchema(
         query=merge_types("Query", ROOT_TYPES),
+        mutation=Mutation,
+        config=StrawberryConfig(
+            disable_field_suggestions=production,
+            batching_config={"max_operations": limits.max_batch_operations},
+        ),
         extensions=[
             ErrorCodes,
+            *limit_extensions(limits, production=production),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+            AgreementCheck,
+            AuditTrail,
         ],
     )

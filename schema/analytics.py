@@ -218,8 +218,10 @@ class HotspotReport:
 @strawberry.type(description="A quarter's grid-worker evaluations (stored rank and bottom5).")
 class GridWorkerRanking:
     quarter: str
-    evaluated_count: int = strawberry.field(description="Evaluations of the quarter, district.")
-    flagged_count: int = strawberry.field(description="Of those, flagged bottom 5%, district.")
+    evaluated_count: int = strawberry.field(
+        description="Evaluations of the quarter: district (a scoped principal: its scope)."
+    )
+    flagged_count: int = strawberry.field(description="Of those, flagged bottom 5%.")
     in_place_count: int = strawberry.field(description="Evaluations of grids in the place.")
     flagged_in_place_count: int
     entries: list[GridWorkerEvaluation] = strawberry.field(

@@ -10,7 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from graph import persons
+from graph.personal_data import Identifier
 from graph.traversal import NeighbourPage
+from resolvers import identifiers
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.pagination import PageRequest
@@ -77,7 +79,9 @@ class PersonFilter:
 NO_PERSON_FILTER = PersonFilter()
 
 
-@strawberry.type(description="A person. Identifiers are shown only in masked form.")
+@strawberry.type(
+    description="A person. ID-card number and phone are clear only for roles that may see them."
+)
 class Person(Node):
     person_id: str = strawberry.field(description="The person's stable key.")
     name: str
@@ -104,6 +108,24 @@ class Person(Node):
             roles=[ROLE_BY_LABEL[label] for label in row["roles"] if label in ROLE_BY_LABEL],
             id_card_masked=row.get("idCardMasked"),
             phone_masked=row.get("phoneMasked"),
+        )
+
+    @strawberry.field(
+        description="ID-card number: clear for admins, investigators and grid workers, "
+        "otherwise masked like idCardMasked."
+    )
+    async def id_card_number(self, info: Context) -> str | None:
+        return await identifiers.identifier(
+            info.context, self.person_id, Identifier.ID_CARD, self.id_card_masked
+        )
+
+    @strawberry.field(
+        description="Mobile phone: clear for admins, investigators and grid workers, "
+        "otherwise masked like phoneMasked."
+    )
+    async def phone(self, info: Context) -> str | None:
+        return await identifiers.identifier(
+            info.context, self.person_id, Identifier.PHONE, self.phone_masked
         )
 
     @strawberry.field(description="The grid the person lives in.")

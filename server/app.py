@@ -13,9 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.client import GraphClient, open_driver
+from resolvers.agreements import AgreementError, load_agreements, problems_against
 from schema import build_schema
-from server.graphql_app import GridGraphQL
+from schema.limits import Limits
+from server.auth import Authenticator, TokenKeys
+from server.graphql_app import GraphQLEndpoint, GridGraphQL
 from server.keys import load_personal_data_key
+from server.rate_limit import rate_limiter
 from server.readiness import check_readiness, migrate_until_done
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
@@ -45,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
         )
-        graph = GraphClient(driver, settings.neo4j_database)
+        graph = GraphClient(driver, settings.neo4j_database, settings.query_timeout_s)
         app.state.graph = graph
         migrator = asyncio.create_task(migrate_until_done(graph), name="gridgraph-migrations")
         try:
@@ -56,13 +60,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await migrator
             await graph.close()
 
-    graphql = GridGraphQL(
-        build_schema(),
-        graphql_ide="graphiql" if settings.development else None,
-        allow_queries_via_get=settings.development,
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        max_cost=settings.max_cost,
+        max_batch_operations=settings.max_batch_operations,
     )
+    schema = build_schema(limits, production=not settings.development)
+    agreements = load_agreements(settings.agreements_file)
+    problems = problems_against(agreements, schema._schema)
+    if problems:
+        raise AgreementError(f"{settings.agreements_file}: {'; '.join(problems)}")
+    authenticator = Authenticator(settings, TokenKeys.from_settings(settings), agreements)
+    graphql = GridGraphQL(schema, authenticator=authenticator, development=settings.development)
+    limiter = rate_limiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", GraphQLEndpoint(graphql, limiter), methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

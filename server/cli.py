@@ -1,4 +1,4 @@
-"""The `gridgraph` command line: serve, migrate, seed, import, schema and the local Neo4j."""
+"""The `gridgraph` command line: serve, migrate, seed, import, schema, audit, local Neo4j."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import uvicorn
 from neo4j.exceptions import ServiceUnavailable
 
+from graph.audit import AuditReport, verify_audit_log
 from graph.client import GraphClient, open_driver
 from graph.maintenance import is_empty
 from graph.migrations import apply_migrations
@@ -20,6 +21,7 @@ from schema import build_schema
 from seeds.importer import DEFAULT_BATCH_SIZE, ImportKind, ImportSummary, import_file
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import DEFAULT_SEED, Scale, scale_spec
+from server import access_cli
 from server.app import create_app
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
@@ -163,6 +165,22 @@ def cmd_import(
     return 1 if summary.rejected else 0
 
 
+def cmd_audit(settings: Settings, action: str) -> int:
+    """gridgraph audit verify: recompute the audit log's hash chain; exit 1 on any problem."""
+
+    async def verify() -> AuditReport:
+        graph = _graph(settings)
+        try:
+            await graph.ping()
+            return await verify_audit_log(graph)
+        finally:
+            await graph.close()
+
+    report = asyncio.run(verify())  # `action` has one choice so far: verify
+    print(report.describe())
+    return 0 if report.intact else 1
+
+
 def schema_sdl() -> str:
     """The GraphQL schema in SDL, as committed in schema.graphql."""
     return str(build_schema()) + "\n"
@@ -221,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--kind", required=True, choices=[k.value for k in ImportKind])
     bulk.add_argument("--rejects", type=Path, help="where refused rows go (FILE.rejects.csv)")
     bulk.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE)
+
+    access_cli.add_parsers(commands)
+
+    audit = commands.add_parser("audit", help="check the audit log (docs/audit.md)")
+    audit.add_argument(
+        "action", choices=["verify"], help="verify: detect altered or deleted audit records"
+    )
     return parser
 
 
@@ -241,6 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             kind = ImportKind(args.kind)
             return cmd_import(settings, args.file, kind, args.rejects, args.batch_size)
+        if args.command == "apikey":
+            return access_cli.cmd_apikey(settings, args)
+        if args.command == "token":
+            return access_cli.cmd_token(settings, args)
+        if args.command == "audit":
+            return cmd_audit(settings, args.action)
         return cmd_migrate(settings)
     except (LocalNeo4jError, PersonalDataKeyError, ValueError) as error:
         print(f"gridgraph: {error}", file=sys.stderr)

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="GRIDGRAPH_", extra="ignore")
 
-    mode: Mode = Mode.DEVELOPMENT
+    # Production unless development is explicitly on (GRIDGRAPH_MODE=development; `make run`
+    # sets it): only development accepts requests without credentials and HS256 tokens.
+    mode: Mode = Mode.PRODUCTION
 
     # Neo4j connection. No URI means "use the local embedded Neo4j" (see local_neo4j.py).
     neo4j_uri: str | None = None
@@ -43,6 +45,30 @@ class Settings(BaseSettings):
     # Master key for personal identifiers (32 bytes, base64). Required in production; in
     # development a key is generated into <data_dir>/personal-data.key (see server/keys.py).
     personal_data_key: SecretStr | None = None
+
+    # Authentication and data sharing (docs/security.md). Bearer JWTs must carry exp, iss,
+    # aud and sub. HS256 with jwt_hs256_secret is accepted in development only (a secret is
+    # generated into <data_dir>/jwt-hs256.secret when unset); production verifies RS256
+    # with jwt_public_key_file (PEM) or jwt_jwks_file (a JWKS document, keys chosen by kid).
+    jwt_hs256_secret: SecretStr | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_jwks_file: Path | None = None
+    jwt_issuer: str = "gridgraph"
+    jwt_audience: str = "gridgraph"
+    agreements_file: Path = PROJECT_ROOT / "config" / "agreements.toml"
+
+    # Abuse limits (README, Configuration; each refusal has its own error code). Sizes are those of
+    # schema/limits.py's Limits; the defaults leave room above the heaviest documented query.
+    query_timeout_s: float = Field(default=10.0, gt=0)  # Neo4j transaction timeout (TIMEOUT)
+    max_depth: int = Field(default=12, ge=1)  # nested field levels (QUERY_TOO_DEEP)
+    max_aliases: int = Field(default=30, ge=0)  # aliased fields per document (TOO_MANY_ALIASES)
+    max_tokens: int = Field(default=5000, ge=1)  # lexical tokens per document (TOO_MANY_TOKENS)
+    max_cost: int = Field(default=50_000, ge=1)  # estimated objects (COST_LIMIT_EXCEEDED)
+    max_batch_operations: int = Field(default=10, ge=1)  # per batch (TOO_MANY_OPERATIONS)
+    # Per principal: a token bucket refilled at rate_limit_per_s requests per second, holding
+    # at most rate_limit_burst (RATE_LIMITED, HTTP 429 + Retry-After). 0 turns it off.
+    rate_limit_per_s: float = Field(default=20.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
 
     # HTTP
     http_host: str = "127.0.0.1"

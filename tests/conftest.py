@@ -22,7 +22,7 @@ from graph.maintenance import delete_everything
 from graph.migrations import apply_migrations
 from server.app import create_app
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig
-from server.settings import Settings
+from server.settings import Mode, Settings
 
 TEST_PASSWORD = "gridgraph-test"
 # The personal-data key of the test app; the schema tests seed with the same bytes, so the
@@ -44,7 +44,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at the session's Neo4j."""
     data_dir: Path = tmp_path_factory.mktemp("gridgraph-data")
     if os.environ.get("GRIDGRAPH_NEO4J_URI"):
-        yield Settings(data_dir=data_dir, personal_data_key=TEST_KEY)
+        yield Settings(data_dir=data_dir, personal_data_key=TEST_KEY, mode=Mode.DEVELOPMENT)
         return
     config = LocalNeo4jConfig(
         home=data_dir / "neo4j", port=free_port(), password=TEST_PASSWORD, heap_mb=1024
@@ -57,6 +57,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             neo4j_password=SecretStr(TEST_PASSWORD),
             data_dir=data_dir,
             personal_data_key=TEST_KEY,
+            mode=Mode.DEVELOPMENT,  # anonymous developer requests; auth tests switch modes
         )
     finally:
         local.stop()

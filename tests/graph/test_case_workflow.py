@@ -30,8 +30,8 @@ def test_a_case_starts_only_by_being_reported() -> None:
         next_status(None, CaseAction.ACCEPT)
 
 
-def test_a_closed_case_can_only_be_reopened() -> None:
-    assert allowed_actions(CaseStatus.CLOSED) == [CaseAction.REOPEN]
+def test_a_closed_case_can_only_be_reopened_or_linked() -> None:
+    assert allowed_actions(CaseStatus.CLOSED) == [CaseAction.REOPEN, CaseAction.LINK]
     assert CaseStatus.CLOSED not in OPEN_STATUSES
 
 

@@ -213,6 +213,7 @@ async def test_the_import_command_exits_non_zero_when_rows_are_rejected(
     monkeypatch.setenv("GRIDGRAPH_NEO4J_URI", settings.effective_neo4j_uri)
     monkeypatch.setenv("GRIDGRAPH_NEO4J_PASSWORD", settings.neo4j_password.get_secret_value())
     monkeypatch.setenv("GRIDGRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GRIDGRAPH_MODE", "development")  # the key is generated into tmp_path
     good = write_csv(tmp_path / "good.csv", [["张伟", id_card(1), "", GRID, "", ""]])
     bad = write_csv(tmp_path / "bad.csv", [["张伟", id_card(1), "", "370811999999999", "", ""]])
     # when each is imported from the command line (in a worker thread: main runs its own loop)

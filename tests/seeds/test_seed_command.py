@@ -28,6 +28,7 @@ def test_seeding_tiny_from_the_command_line(
     monkeypatch.setenv("GRIDGRAPH_NEO4J_URI", settings.effective_neo4j_uri)
     monkeypatch.setenv("GRIDGRAPH_NEO4J_PASSWORD", settings.neo4j_password.get_secret_value())
     monkeypatch.setenv("GRIDGRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GRIDGRAPH_MODE", "development")  # the key is generated into tmp_path
     # when `gridgraph seed --scale tiny` runs
     code = main(["seed", "--scale", "tiny", "--seed", "5"])
     # then it succeeds, says what it seeded, and the development key file now exists

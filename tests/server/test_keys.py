@@ -18,7 +18,7 @@ from tests.schema.conftest import SEED_KEY
 
 
 def test_development_generates_a_private_key_file_once(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, mode=Mode.DEVELOPMENT)
     first = load_personal_data_key(settings)
     key_file = tmp_path / KEY_FILE_NAME
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

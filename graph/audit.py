@@ -1,0 +1,412 @@
+"""The audit log: one hash-chained :AuditRecord per authenticated request (docs/audit.md).
+
+Each record stores who asked (subject, role, credential, purpose), what (operation name,
+sha256 of the GraphQL document, the variables with personal data redacted), how much came
+back (records read) and the outcome. Records form a chain: record `seq` stores the hash of
+record `seq - 1` (`prevHash`) and its own `hash = sha256(prevHash | seq | canonical body)`;
+the single `(:AuditHead {id: 'main'})` holds the last seq and hash.
+
+Nothing in the application updates or deletes an audit record, but Neo4j community edition
+cannot forbid it (no per-label write privileges): whoever holds the database credentials
+can. Hence the chain: `verify_audit_log` recomputes every hash and reports any record that
+was altered or deleted. It cannot see a chain rewritten from scratch (nothing is keyed) or
+a truncated tail whose head was rewound; compare the head hash with a copy kept elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from graph.client import GraphClient
+
+GENESIS_HASH = "0" * 64  # the prevHash of record 1
+SEPARATOR = "|"  # between prevHash, seq and body in the hashed text
+OUTCOME_OK = "ok"
+
+# -- entries and their canonical form -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited request, before it gets its place (seq) and hashes in the chain."""
+
+    at: datetime  # when the request started, timezone-aware
+    subject: str
+    role: str
+    credential: str  # jwt or api_key (resolvers/principal.py Credential)
+    purpose: str | None  # the stated purpose (partners must give one)
+    operation_name: str | None
+    document_hash: str | None  # sha256 hex of the GraphQL document text
+    variables: dict[str, Any]  # already redacted (resolvers/redaction.py), JSON-able
+    records: int  # rows read from Neo4j while serving the request
+    outcome: str  # "ok", "error:CODE,CODE" or "refused:CODE"
+
+
+def format_at(at: datetime) -> str:
+    """`at` as ISO-8601 UTC with microseconds, e.g. 2025-01-02T03:04:05.123456Z."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("audit times must be timezone-aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(entry: AuditEntry) -> str:
+    """The entry as canonical JSON (sorted keys, compact, UTF-8): the hashed body."""
+    return _json(
+        {
+            "at": format_at(entry.at),
+            "subject": entry.subject,
+            "role": entry.role,
+            "credential": entry.credential,
+            "purpose": entry.purpose,
+            "operationName": entry.operation_name,
+            "documentHash": entry.document_hash,
+            "variables": entry.variables,
+            "records": entry.records,
+            "outcome": entry.outcome,
+        }
+    )
+
+
+def chain_hash(prev_hash: str, seq: int, body: str) -> str:
+    """sha256 hex of UTF-8 `prevHash|seq|body`: what APPEND computes with apoc.util.sha256."""
+    text = f"{prev_hash}{SEPARATOR}{seq}{SEPARATOR}{body}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_hash(query: str | None) -> str | None:
+    """sha256 hex of a GraphQL document's text (None without one)."""
+    return None if query is None else hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
+def outcome_of(codes: Iterable[str]) -> str:
+    """`ok` without error codes, else `error:` and the distinct codes, sorted, comma-separated."""
+    distinct = sorted(set(codes))
+    return "error:" + ",".join(distinct) if distinct else OUTCOME_OK
+
+
+# -- appending ------------------------------------------------------------------------------
+
+# One round trip. The MERGE creates the head on the first append (the uniqueness constraint
+# on AuditHead.id makes concurrent first appends meet on one node); `SET h.seq = h.seq + 1`
+# takes the head's write lock before reading, so concurrent appends queue up on it and each
+# reads the hash its predecessor committed. apoc.util.sha256 concatenates the list's
+# strings and hashes their UTF-8 bytes (chain_hash is the same in Python).
+APPEND: LiteralString = """
+MERGE (h:AuditHead {id: 'main'})
+  ON CREATE SET h.seq = 0, h.hash = $genesis
+SET h.seq = h.seq + 1
+WITH h, h.seq AS seq, h.hash AS prevHash
+WITH h, seq, prevHash,
+     apoc.util.sha256([prevHash, $separator, toString(seq), $separator, $body]) AS hash
+CREATE (:AuditRecord {
+  seq: seq, at: $at, subject: $subject, role: $role, credential: $credential,
+  purpose: $purpose, operationName: $operationName, documentHash: $documentHash,
+  variables: $variables, records: $records, outcome: $outcome,
+  prevHash: prevHash, hash: hash
+})
+SET h.hash = hash
+RETURN seq, hash
+"""
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an entry landed in the chain."""
+
+    seq: int
+    hash: str
+
+
+async def append_audit_entry(graph: GraphClient, entry: AuditEntry) -> Appended:
+    """Append one entry to the chain in one write transaction; returns its seq and hash."""
+    params = {
+        "genesis": GENESIS_HASH,
+        "separator": SEPARATOR,
+        "body": canonical(entry),
+        "at": entry.at.astimezone(UTC),
+        "subject": entry.subject,
+        "role": entry.role,
+        "credential": entry.credential,
+        "purpose": entry.purpose,
+        "operationName": entry.operation_name,
+        "documentHash": entry.document_hash,
+        "variables": _json(entry.variables),
+        "records": entry.records,
+        "outcome": entry.outcome,
+    }
+    [row] = await graph.write(APPEND, params)
+    return Appended(seq=row["seq"], hash=row["hash"])
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """An audit record as stored: its entry and its place in the chain."""
+
+    seq: int
+    entry: AuditEntry
+    prev_hash: str
+    hash: str
+
+
+def entry_of(props: Mapping[str, Any]) -> AuditEntry:
+    """The entry stored in an :AuditRecord's properties (raises if they are malformed)."""
+    variables = json.loads(props["variables"])
+    if not isinstance(variables, dict):
+        raise ValueError("variables are not a JSON object")
+    return AuditEntry(
+        at=props["at"],
+        subject=props["subject"],
+        role=props["role"],
+        credential=props["credential"],
+        purpose=props.get("purpose"),
+        operation_name=props.get("operationName"),
+        document_hash=props.get("documentHash"),
+        variables=variables,
+        records=props["records"],
+        outcome=props["outcome"],
+    )
+
+
+def stored_record(props: Mapping[str, Any]) -> StoredRecord:
+    """A StoredRecord from an :AuditRecord's properties."""
+    return StoredRecord(props["seq"], entry_of(props), props["prevHash"], props["hash"])
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Filters of audit-log pages; None means "any". `until` is exclusive."""
+
+    subject: str | None = None
+    role: str | None = None
+    outcome_prefix: str | None = None
+    operation_name: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def params(self) -> dict[str, Any]:
+        """The $parameters of AUDIT_FILTER."""
+        return {
+            "subject": self.subject,
+            "role": self.role,
+            "outcome": self.outcome_prefix,
+            "operationName": self.operation_name,
+            "since": _utc(self.since),
+            "until": _utc(self.until),
+        }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # Records hold UTC times. Neo4j orders equal instants by offset, so a bound of
+    # 18:00+08:00 would not be >= a record at 10:00Z: compare in the same offset.
+    return None if moment is None else moment.astimezone(UTC)
+
+
+AUDIT_FILTER: LiteralString = """
+MATCH (r:AuditRecord)
+WHERE ($subject IS NULL OR r.subject = $subject)
+  AND ($role IS NULL OR r.role = $role)
+  AND ($outcome IS NULL OR r.outcome STARTS WITH $outcome)
+  AND ($operationName IS NULL OR r.operationName = $operationName)
+  AND ($since IS NULL OR r.at >= $since)
+  AND ($until IS NULL OR r.at < $until)
+"""
+
+_PAGE: LiteralString = (
+    "CALL () {"
+    + AUDIT_FILTER
+    + """  WITH r ORDER BY r.seq DESC SKIP $skip LIMIT $limit
+  RETURN collect(r {.*}) AS items
+}
+"""
+)
+
+# Newest first, one page; the second form also counts every matching record.
+AUDIT_PAGE: LiteralString = _PAGE + "RETURN items, null AS total"
+AUDIT_PAGE_WITH_TOTAL: LiteralString = (
+    "CALL () {" + AUDIT_FILTER + "  RETURN count(r) AS total\n}\n" + _PAGE + "RETURN items, total"
+)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Records of one page, newest first, and the total when it was asked for."""
+
+    records: list[StoredRecord]
+    total: int | None
+
+
+async def audit_page(
+    graph: GraphClient, where: AuditFilter, skip: int, limit: int, with_total: bool
+) -> AuditPage:
+    """One page of the audit log (newest first), filtered and cut in Cypher."""
+    query = AUDIT_PAGE_WITH_TOTAL if with_total else AUDIT_PAGE
+    [row] = await graph.read(query, {**where.params(), "skip": skip, "limit": limit})
+    return AuditPage([stored_record(props) for props in row["items"]], row["total"])
+
+
+# -- verification ---------------------------------------------------------------------------
+
+
+class ProblemKind(StrEnum):
+    """What verification found wrong."""
+
+    ALTERED = "altered"  # the stored hash does not match the record's content
+    MISSING = "missing"  # a seq with no record: deleted
+    CHAIN_BROKEN = "chain broken"  # prevHash is not the previous record's hash
+    HEAD_MISMATCH = "head mismatch"  # the head does not point at the last record
+    UNSEQUENCED = "unsequenced"  # records whose seq was removed or is not an integer
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    """One thing wrong with the chain; `seq` is None when no single record is to blame."""
+
+    seq: int | None
+    kind: ProblemKind
+    detail: str
+
+    def describe(self) -> str:
+        """One line: where and what."""
+        where = f"seq {self.seq}" if self.seq is not None else "log"
+        return f"{where}: {self.kind.value}: {self.detail}"
+
+
+@dataclass
+class AuditReport:
+    """The result of verify_audit_log."""
+
+    records: int = 0
+    head_seq: int | None = None
+    head_hash: str | None = None
+    problems: list[AuditProblem] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def describe(self) -> str:
+        """A summary line, then one line per problem."""
+        if self.intact:
+            head = f" (head seq {self.head_seq}, hash {self.head_hash})" if self.head_seq else ""
+            return f"{self.records} records, chain intact{head}"
+        lines = [f"{self.records} records, {len(self.problems)} problems:"]
+        lines += [f"  {problem.describe()}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+# Keyset pagination on the seq uniqueness index: memory stays one batch, whatever the length.
+VERIFY_BATCH: LiteralString = """
+MATCH (r:AuditRecord)
+WHERE r.seq > $after
+WITH r ORDER BY r.seq
+LIMIT $batch
+RETURN r {.*} AS props,
+       CASE WHEN r.at IS :: ZONED DATETIME THEN r.at.nanosecond END AS atNanos
+"""
+COUNT_RECORDS: LiteralString = "MATCH (r:AuditRecord) RETURN count(r) AS n"
+READ_HEAD: LiteralString = "MATCH (h:AuditHead {id: 'main'}) RETURN h.seq AS seq, h.hash AS hash"
+
+VERIFY_BATCH_SIZE = 5000
+
+
+def _recomputed_hash(props: Mapping[str, Any], nanos: Any) -> str | None:
+    """The hash the record's content implies, or None when its properties are malformed."""
+    try:
+        record = stored_record(props)
+        if not isinstance(record.entry.records, int) or nanos != record.entry.at.microsecond * 1000:
+            return None  # changed type, or an `at` finer than the microseconds written
+        return chain_hash(record.prev_hash, record.seq, canonical(record.entry))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+class _Checker:
+    """Walks the records in seq order, remembering only the previous one."""
+
+    def __init__(self, report: AuditReport) -> None:
+        self.report = report
+        self.last_seq = 0
+        self.last_hash = GENESIS_HASH
+
+    def check(self, props: Mapping[str, Any], nanos: Any) -> None:
+        seq: int = props["seq"]
+        problems = self.report.problems
+        if seq > self.last_seq + 1:
+            gap = "no record" if seq == self.last_seq + 2 else f"no records up to seq {seq - 1}"
+            problems.append(
+                AuditProblem(self.last_seq + 1, ProblemKind.MISSING, f"{gap} (deleted)")
+            )
+        elif props.get("prevHash") != self.last_hash:
+            what = "the previous record's hash" if self.last_seq else "the genesis hash"
+            problems.append(AuditProblem(seq, ProblemKind.CHAIN_BROKEN, f"prevHash is not {what}"))
+        if _recomputed_hash(props, nanos) != props.get("hash"):
+            problems.append(
+                AuditProblem(seq, ProblemKind.ALTERED, "content does not match its stored hash")
+            )
+        self.report.records += 1
+        self.last_seq = seq
+        self.last_hash = str(props.get("hash"))
+
+
+async def verify_audit_log(graph: GraphClient, batch_size: int = VERIFY_BATCH_SIZE) -> AuditReport:
+    """Recompute the whole chain, in batches; report altered, deleted and unlinked records."""
+    report = AuditReport()
+    checker = _Checker(report)
+    while True:
+        rows = await graph.read(VERIFY_BATCH, {"after": checker.last_seq, "batch": batch_size})
+        for row in rows:
+            checker.check(row["props"], row["atNanos"])
+        if len(rows) < batch_size:
+            break
+    [count] = await graph.read(COUNT_RECORDS)
+    if count["n"] > report.records:
+        report.problems.append(
+            AuditProblem(
+                None,
+                ProblemKind.UNSEQUENCED,
+                f"{count['n'] - report.records} records have no valid seq",
+            )
+        )
+    heads = await graph.read(READ_HEAD)
+    _check_head(report, heads, checker)
+    return report
+
+
+def _check_head(report: AuditReport, heads: list[dict[str, Any]], checker: _Checker) -> None:
+    if not heads:
+        if report.records:
+            report.problems.append(
+                AuditProblem(None, ProblemKind.HEAD_MISMATCH, "the audit head is missing")
+            )
+        return
+    head = heads[0]
+    report.head_seq, report.head_hash = head["seq"], head["hash"]
+    if head["seq"] != checker.last_seq:
+        report.problems.append(
+            AuditProblem(
+                checker.last_seq + 1 if head["seq"] > checker.last_seq else head["seq"],
+                ProblemKind.HEAD_MISMATCH,
+                f"the head says seq {head['seq']}, the last record is seq {checker.last_seq}"
+                + (" (records at the end were deleted)" if head["seq"] > checker.last_seq else ""),
+            )
+        )
+    elif head["hash"] != checker.last_hash:
+        report.problems.append(
+            AuditProblem(
+                head["seq"], ProblemKind.HEAD_MISMATCH, "the head's hash is not the last record's"
+            )
+        )

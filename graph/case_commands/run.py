@@ -1,0 +1,366 @@
+"""Each command as ONE write transaction: claim the key, lock, check, write, record."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from graph import cases
+from graph.case_commands import cypher
+from graph.case_commands.cypher import Target
+from graph.case_commands.model import (
+    DEFAULT_NOTES,
+    Actor,
+    CaseNotFound,
+    CaseReport,
+    CaseState,
+    Command,
+    CommandRefused,
+    EventRecord,
+    IdempotencyClaim,
+    KeyReused,
+    Outcome,
+    RelatedReason,
+    TargetNotFound,
+    VersionConflict,
+)
+from graph.case_workflow import (
+    CaseAction,
+    CaseStatus,
+    Deadline,
+    Duty,
+    Position,
+    add_working_days,
+    deadline_after,
+    level_after,
+)
+from graph.cases import CaseLevel, HandlerKind
+from graph.china_time import CHINA_TIME
+from graph.client import GraphClient, TransactionWriter, to_native
+from graph.policy import WorkflowRules
+
+A = CaseAction
+
+Check = Callable[[CaseState], None]  # raises to refuse (e.g. a grid outside the principal's)
+
+
+@dataclass
+class Step:
+    """One command being applied: where the case was, what is asked, what changes."""
+
+    tx: TransactionWriter
+    state: CaseState
+    command: Command
+    at: datetime
+    rules: WorkflowRules
+    work_order_due: datetime | None = None  # Case.workOrderDueAt afterwards
+    satisfaction: int | None = None  # None: unchanged
+    mediation_outcome: str | None = None  # None: unchanged; also the event's outcome
+    follow_on: list[CaseAction] = field(default_factory=list)  # actions taken in the same go
+
+    async def require(self, target: Target, keys: Sequence[str], argument: str) -> None:
+        """TargetNotFound unless every key names an existing node."""
+        await _require(self.tx, target, keys, argument)
+
+    def row(self, **values: object) -> dict[str, object]:
+        """A graph/cases.py write row for this case at this time."""
+        return {"caseCode": self.state.code, "at": self.at, **values}
+
+
+async def _require(
+    tx: TransactionWriter, target: Target, keys: Sequence[str], argument: str
+) -> None:
+    rows = await tx.write(cypher.EXISTING[target], {"keys": list(keys)})
+    missing = sorted(set(keys) - {row["key"] for row in rows})
+    if missing:
+        raise TargetNotFound(target, missing, argument)
+
+
+# -- what each action writes besides status and timeline ------------------------------------
+
+
+async def _accept(step: Step) -> None:
+    person = step.command.actor.person_id
+    if step.state.position.level is CaseLevel.GRID and person:
+        row = step.row(handlerKey=person, role="grid_worker")
+        await cases.upsert_case_handlers(step.tx, HandlerKind.PERSON, [row])
+
+
+async def _start_mediation(step: Step) -> None:
+    mediator, committee = step.command.mediator, step.command.committee
+    if mediator:
+        await step.require(Target.MEDIATOR, [mediator], "mediator")
+        row = step.row(handlerKey=mediator, role="mediator")
+        await cases.upsert_case_handlers(step.tx, HandlerKind.PERSON, [row])
+    if committee:
+        await step.require(Target.COMMITTEE, [committee], "committee")
+        row = step.row(handlerKey=committee, role="mediation_committee")
+        await cases.upsert_case_handlers(step.tx, HandlerKind.COMMITTEE, [row])
+
+
+async def _record_outcome(step: Step) -> None:
+    outcome = step.command.outcome
+    step.mediation_outcome = outcome.value if outcome else None
+
+
+async def _escalate(step: Step) -> None:
+    level = level_after(A.ESCALATE, step.state.position.level)
+    row = step.row(targetCode=step.state.places[level], reason=step.command.reason)
+    await cases.upsert_case_escalations(step.tx, level, [row])
+
+
+async def _dispatch(step: Step) -> None:
+    department = step.command.department or ""
+    await step.require(Target.DEPARTMENT, [department], "department")
+    due = step.command.deadline or add_working_days(
+        step.at, step.rules.on_site_days(step.state.kind)
+    )
+    if due <= step.at:
+        raise CommandRefused("the work order's deadline must be in the future", "deadline")
+    reason = step.command.reason or DEFAULT_NOTES[A.DISPATCH]
+    row = step.row(targetCode=department, reason=reason)
+    await cases.upsert_case_escalations(step.tx, CaseLevel.DEPARTMENT, [row])
+    handler = step.row(handlerKey=department, role="work_order")
+    await cases.upsert_case_handlers(step.tx, HandlerKind.DEPARTMENT, [handler])
+    step.work_order_due = due
+
+
+async def _return(step: Step) -> None:
+    step.work_order_due = None  # the next dispatch sets a new one
+
+
+async def _extend(step: Step) -> None:
+    current = step.state.work_order_due or step.at
+    until = step.command.deadline
+    if until is None or until <= current:
+        message = f"the new deadline must be later than the current one, {current.isoformat()}"
+        raise CommandRefused(message, "until")
+    step.work_order_due = until
+
+
+async def _follow_up(step: Step) -> None:
+    satisfaction = step.command.satisfaction or 0
+    step.satisfaction = satisfaction
+    satisfied = satisfaction >= step.rules.satisfied_at_least
+    step.follow_on.append(A.CLOSE if satisfied else A.REOPEN)
+
+
+async def _link(step: Step) -> None:
+    related, code = step.command.related, step.state.code
+    if code in related:
+        raise CommandRefused("a case cannot be related to itself", "related")
+    found = await step.tx.write(cypher.CASES_TO_LINK, {"codes": [code, *related]})
+    rows = {row["code"]: to_native(row) for row in found}
+    missing = sorted(set(related) - set(rows))
+    if missing:
+        raise TargetNotFound(Target.CASE, missing, "related")
+    reason = (step.command.relation or RelatedReason.SAME_MATTER).value
+    links = []
+    for other in related:  # from the later case to the earlier one, as the seeds link them
+        pair = sorted([rows[code], rows[other]], key=lambda r: (r["reportedAt"], r["code"]))
+        links.append({"fromCode": pair[1]["code"], "toCode": pair[0]["code"], "reason": reason})
+    await cases.upsert_related_cases(step.tx, links)
+
+
+async def _nothing(step: Step) -> None:
+    return None
+
+
+EFFECTS: Mapping[CaseAction, Callable[[Step], Awaitable[None]]] = {
+    A.ACCEPT: _accept,
+    A.START_MEDIATION: _start_mediation,
+    A.RECORD_OUTCOME: _record_outcome,
+    A.ESCALATE: _escalate,
+    A.DISPATCH: _dispatch,
+    A.RETURN: _return,
+    A.REQUEST_EXTENSION: _extend,
+    A.FOLLOW_UP: _follow_up,
+    A.LINK: _link,
+}
+
+# -- the transaction ------------------------------------------------------------------------
+
+
+async def _claim(tx: TransactionWriter, claim: IdempotencyClaim, at: datetime) -> Outcome | None:
+    """Take the key (None), or get the stored result of the call that took it first."""
+    params = {
+        "key": claim.key,
+        "operation": claim.operation,
+        "fingerprint": claim.fingerprint,
+        "subject": claim.subject,
+        "at": at,
+    }
+    [row] = await tx.write(cypher.CLAIM_KEY, params)
+    if row["result"] is None:
+        return None
+    if row["fingerprint"] != claim.fingerprint:
+        raise KeyReused("this idempotency key was already used for another call")
+    return Outcome.from_json(row["result"])
+
+
+async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, outcome: Outcome) -> None:
+    if claim is not None:
+        params = {"key": claim.key, "result": outcome.to_json(), "caseCode": outcome.case_code}
+        await tx.write(cypher.STORE_RESULT, params)
+
+
+async def _lock(tx: TransactionWriter, code: str) -> CaseState:
+    rows = await tx.write(cypher.LOCK_CASE, {"code": code})
+    if not rows:
+        raise CaseNotFound(code)
+    row = to_native(rows[0])
+    level = CaseLevel.GRID
+    for action in row["actions"]:  # the level the timeline reached
+        level = level_after(CaseAction(action), level)
+    return CaseState(
+        code=code,
+        position=Position(CaseStatus(row["status"]), level),
+        version=row["version"],
+        kind=row["kind"],
+        places={
+            CaseLevel.GRID: row["grid"],
+            CaseLevel.COMMUNITY: row["community"],
+            CaseLevel.STREET: row["street"],
+            CaseLevel.DISTRICT: row["district"],
+        },
+        last_seq=row["lastSeq"] or 0,
+        last_at=row["lastAt"] or row["reportedAt"],
+        deadline=Deadline(row["dueAt"], Duty(row["dueFor"])) if row["dueAt"] else None,
+        work_order_due=row["workOrderDueAt"],
+        closed_at=row["closedAt"],
+        resolved_at_level=row["resolvedAtLevel"],
+    )
+
+
+async def _apply(step: Step, steps: Sequence[tuple[CaseAction, str]], actor: Actor) -> Outcome:
+    """Move the case through `steps` (all taken at `step.at`) and append their events."""
+    state, at = step.state, step.at
+    position, deadline = state.position, state.deadline
+    closed_at, resolved_at_level = state.closed_at, state.resolved_at_level
+    events = []
+    for offset, (action, note) in enumerate(steps, start=1):
+        position = position.after(action)
+        deadline = deadline_after(action, at, state.kind, step.rules, deadline, step.work_order_due)
+        if action is A.RESOLVE:
+            resolved_at_level = position.level.value
+        if action is A.CLOSE:
+            closed_at = at
+        seq = state.last_seq + offset
+        outcome = step.mediation_outcome if action is A.RECORD_OUTCOME else None
+        status = position.status or CaseStatus.REPORTED
+        events.append(
+            EventRecord(
+                f"{state.code}-{seq:02d}",
+                seq,
+                at,
+                action,
+                status,
+                position.level,
+                note,
+                actor.id,
+                actor.subject,
+                outcome,
+            )
+        )
+    status = events[-1].status
+    done = status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    version = state.version + 1
+    params = {
+        "code": state.code,
+        "status": status.value,
+        "version": version,
+        "dueAt": deadline.due_at if deadline else None,
+        "dueFor": deadline.duty.value if deadline else None,
+        "workOrderDueAt": step.work_order_due,
+        "closedAt": closed_at if status is CaseStatus.CLOSED else None,
+        "resolvedAtLevel": resolved_at_level if done else None,
+        "satisfaction": step.satisfaction,
+        "mediationOutcome": step.mediation_outcome,
+        "events": [event.row() for event in events],
+    }
+    if not await step.tx.write(cypher.APPLY, params):  # cannot happen under the lock
+        [now] = await step.tx.write(cypher.CASE_VERSION, {"code": state.code})
+        raise VersionConflict(state.code, state.version, now["version"], CaseStatus(now["status"]))
+    return Outcome(state.code, status, version, tuple(events))
+
+
+async def run_command(
+    graph: GraphClient,
+    command: Command,
+    rules: WorkflowRules,
+    check: Check,
+    claim: IdempotencyClaim | None = None,
+) -> Outcome:
+    """Apply one workflow action to an existing case, in one write transaction."""
+
+    async def work(tx: TransactionWriter) -> Outcome:
+        if claim is not None and (replayed := await _claim(tx, claim, command.at)):
+            return replayed
+        state = await _lock(tx, command.case_code)
+        check(state)
+        expected = command.expected_version
+        if expected is not None and expected != state.version:
+            status = state.position.status or CaseStatus.REPORTED
+            raise VersionConflict(state.code, expected, state.version, status)
+        state.position.after(command.action)  # TransitionNotAllowed before anything is written
+        at = max(command.at, state.last_at)
+        step = Step(tx, state, command, at, rules, work_order_due=state.work_order_due)
+        await EFFECTS.get(command.action, _nothing)(step)
+        steps = [(command.action, command.note or DEFAULT_NOTES[command.action])]
+        steps += [(action, DEFAULT_NOTES[action]) for action in step.follow_on]
+        outcome = await _apply(step, steps, command.actor)
+        await _store(tx, claim, outcome)
+        return outcome
+
+    return await graph.in_one_transaction(work)
+
+
+async def _allocate_code(tx: TransactionWriter, at: datetime) -> str:
+    """The next free RC<year>-<serial> code of the year of `at` (China time)."""
+    year = at.astimezone(CHINA_TIME).year
+    prefix = f"RC{year}-"
+    params = {"year": year, "prefix": prefix, "pattern": prefix + r"\d{6}"}
+    while True:  # skips codes taken by cases imported after the counter was created
+        [row] = await tx.write(cypher.ALLOCATE_SERIAL, params)
+        code = f"{prefix}{row['serial']:06d}"
+        [taken] = await tx.write(cypher.CASE_CODE_TAKEN, {"code": code})
+        if not taken["taken"]:
+            return code
+
+
+async def report_case(
+    graph: GraphClient,
+    report: CaseReport,
+    rules: WorkflowRules,
+    claim: IdempotencyClaim | None = None,
+) -> Outcome:
+    """File a new case with its parties and first event, in one write transaction."""
+    new_ids = {person.id for person in report.new_persons}
+    known = sorted({person_id for person_id, _ in report.parties} - new_ids)
+
+    async def work(tx: TransactionWriter) -> Outcome:
+        if claim is not None and (replayed := await _claim(tx, claim, report.at)):
+            return replayed
+        await _require(tx, Target.GRID, [report.grid_code], "grid")
+        await _require(tx, Target.PERSON, [report.reporter_id], "reporter")
+        await _require(tx, Target.PERSON, known, "parties")
+        if report.new_persons:
+            rows = [person.row() for person in report.new_persons]
+            await tx.write(cypher.CREATE_PERSONS, {"rows": rows})
+        code = await _allocate_code(tx, report.at)
+        await cases.upsert_cases(tx, [report.case_row(code)])
+        parties = [
+            {"caseCode": code, "personId": pid, "role": role} for pid, role in report.parties
+        ]
+        await cases.upsert_case_parties(tx, parties)
+        places = {CaseLevel.GRID: report.grid_code}
+        state = CaseState(code, Position(), 0, report.kind, places, 0, report.at)
+        command = Command(code, A.REPORT, report.actor, report.at)
+        step = Step(tx, state, command, report.at, rules)
+        actor = Actor(report.reporter_id, report.actor.subject)  # the reporter files it
+        outcome = await _apply(step, [(A.REPORT, report.note or DEFAULT_NOTES[A.REPORT])], actor)
+        await _store(tx, claim, outcome)
+        return outcome
+
+    return await graph.in_one_transaction(work)

@@ -1,0 +1,156 @@
+"""Row scope in Cypher: which nodes a scoped principal may see (docs/security.md).
+
+A scope is a list of place codes passed as `$scope`. Codes nest (district 6 digits, street
+9, community 12, grid 15, building 18), so a code lies inside the scope when it starts
+with one of them. Each label has one predicate saying when a node of it is visible:
+
+- places: inside the scope, or above it (a street investigator still sees the district
+  node to navigate, but never a sibling street);
+- what belongs to one grid (cases and their events, buildings, volunteer teams,
+  evaluations): its grid is inside the scope;
+- persons: they live, work or support a grid inside the scope, or are party to, reported
+  or handled a case inside it;
+- organisations covering places (party organisations, mediation committees and their
+  studios): a covered place is inside or above the scope;
+- departments: district-wide organisations without personal data, visible to every role
+  (their members are persons and are scoped as persons).
+
+The predicates are strings built from the constants of this module only; unrestricted
+principals get queries without them (see traversal.py), not a predicate that is always true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import LiteralString
+
+
+def inside(code: LiteralString) -> LiteralString:
+    """Cypher: the place code expression `code` lies inside `$scope`."""
+    return "any(prefix IN $scope WHERE " + code + " STARTS WITH prefix)"
+
+
+def _inside_or_above(code: LiteralString) -> LiteralString:
+    return (
+        "any(prefix IN $scope WHERE "
+        + code
+        + " STARTS WITH prefix OR prefix STARTS WITH "
+        + code
+        + ")"
+    )
+
+
+def _grid_of(var: LiteralString, path: LiteralString) -> LiteralString:
+    """Visible when `path` from `var` reaches a grid (`scope_grid`) inside the scope."""
+    return (
+        "EXISTS { MATCH ("
+        + var
+        + ")"
+        + path
+        + "(scope_grid:Grid) WHERE "
+        + inside("scope_grid.code")
+        + " }"
+    )
+
+
+def _place(var: LiteralString) -> LiteralString:
+    return _inside_or_above(var + ".code")
+
+
+def _case(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:OCCURRED_IN]->")
+
+
+def _case_event(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "<-[:HAS_EVENT]-(:Case)-[:OCCURRED_IN]->")
+
+
+def _person(var: LiteralString) -> LiteralString:
+    return (
+        "("
+        + _grid_of(var, "-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->")
+        + " OR "
+        + _grid_of(var, "-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->")
+        + ")"
+    )
+
+
+def _building(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:PART_OF]->")
+
+
+def _volunteer_team(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:SERVES]->")
+
+
+def _evaluation(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:FOR_GRID]->")
+
+
+def _covering(var: LiteralString) -> LiteralString:
+    return (
+        "EXISTS { MATCH ("
+        + var
+        + ")-[:COVERS]->(scope_place) WHERE "
+        + _inside_or_above("scope_place.code")
+        + " }"
+    )
+
+
+def _studio(var: LiteralString) -> LiteralString:
+    return (
+        "EXISTS { MATCH ("
+        + var
+        + ")-[:UNDER]->(:MediationCommittee)-[:COVERS]->(scope_place) WHERE "
+        + _inside_or_above("scope_place.code")
+        + " }"
+    )
+
+
+def _everyone(var: LiteralString) -> LiteralString:
+    return "true"
+
+
+_BY_LABEL: Mapping[LiteralString, Callable[[LiteralString], LiteralString]] = {
+    "District": _place,
+    "Street": _place,
+    "Community": _place,
+    "Grid": _place,
+    "Building": _building,
+    "Case": _case,
+    "CaseEvent": _case_event,
+    "Person": _person,
+    "VolunteerTeam": _volunteer_team,
+    "GridWorkerEvaluation": _evaluation,
+    "PartyOrganization": _covering,
+    "MediationCommittee": _covering,
+    "MediationStudio": _studio,
+    "Department": _everyone,
+}
+
+SCOPED_LABELS: tuple[str, ...] = tuple(_BY_LABEL)
+
+
+def _any_label(var: LiteralString) -> LiteralString:
+    """For nodes of several labels (handlers, escalation targets, network nodes)."""
+    text: LiteralString = "CASE"
+    for label, predicate in _BY_LABEL.items():
+        text += " WHEN " + var + ":" + label + " THEN " + predicate(var)
+    return text + " ELSE false END"
+
+
+def visible(label: str, var: LiteralString) -> LiteralString:
+    """Cypher predicate: the node `var` of `label` is visible within `$scope`.
+
+    A label without its own rule (a multi-label spec such as a handler) gets the predicate
+    that dispatches on the node's actual label; unknown labels are never visible.
+    """
+    predicate = _BY_LABEL.get(label)
+    if predicate is None:
+        return _any_label(var)
+    return predicate(var)
+
+
+def visible_any(var: LiteralString) -> LiteralString:
+    """Cypher predicate for a node whose label is only known at run time."""
+    return _any_label(var)

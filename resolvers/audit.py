@@ -1,0 +1,105 @@
+"""Reading the audit log (admins only) and turning an executed operation into an audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from graph.audit import AuditEntry, AuditFilter, AuditPage, audit_page, outcome_of
+from graph.audit import document_hash as hash_document
+from graph.china_time import CHINA_TIME
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, Forbidden
+from resolvers.pagination import PageRequest, page_request
+from resolvers.principal import Principal, Role
+from resolvers.redaction import redact_variables
+
+ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def require_admin(principal: Principal) -> None:
+    """FORBIDDEN unless the principal is an admin."""
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("only admins may read the audit log", field="auditLog")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without an offset is read as China time, like every other time of the API."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=CHINA_TIME)
+
+
+def checked_filter(
+    subject: str | None = None,
+    role: str | None = None,
+    outcome_prefix: str | None = None,
+    operation_name: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> AuditFilter:
+    """An AuditFilter from the GraphQL arguments, or BAD_USER_INPUT."""
+    if role is not None and role not in ROLE_NAMES:
+        raise BadUserInput(
+            f"unknown role {role!r} (one of {', '.join(sorted(ROLE_NAMES))})",
+            argument="filter.role",
+        )
+    start, end = _aware(since), _aware(until)
+    if start is not None and end is not None and end <= start:
+        raise BadUserInput("until must be after since", argument="filter")
+    return AuditFilter(subject, role, outcome_prefix, operation_name, start, end)
+
+
+async def audit_log(
+    context: RequestContext,
+    where: AuditFilter,
+    first: int | None,
+    after: str | None,
+    with_items: bool,
+    with_total: bool,
+) -> tuple[PageRequest, AuditPage]:
+    """One page of the audit log, newest first (one Cypher query); admins only."""
+    require_admin(context.principal)
+    request = page_request(first, after)
+    limit = request.limit if with_items else 0
+    page = await audit_page(context.graph, where, request.skip, limit, with_total)
+    return request, page
+
+
+def audit_entry(
+    principal: Principal,
+    at: datetime,
+    operation_name: str | None,
+    query: str | None,
+    variables: Mapping[str, Any] | None,
+    records: int,
+    error_codes: Iterable[str],
+) -> AuditEntry:
+    """The audit entry of one executed operation (variables redacted here)."""
+    return AuditEntry(
+        at=at,
+        subject=principal.subject,
+        role=principal.role.value,
+        credential=principal.credential.value,
+        purpose=principal.purpose,
+        operation_name=operation_name,
+        document_hash=hash_document(query),
+        variables=redact_variables(variables),
+        records=records,
+        outcome=outcome_of(error_codes),
+    )
+
+
+def refused_entry(
+    principal: Principal,
+    at: datetime,
+    reason: str,
+    operation_name: str | None = None,
+    query: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """The audit entry of a request refused before it ran (outcome "refused:REASON")."""
+    entry = audit_entry(principal, at, operation_name, query, variables, 0, ())
+    return replace(entry, outcome=f"refused:{reason}")

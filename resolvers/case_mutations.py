@@ -1,0 +1,308 @@
+"""What the case workflow's mutations do: who may, argument checks, and stable error codes.
+
+The work itself is graph/case_commands (one write transaction per mutation); this module
+decides who may act (admin, developer, and grid workers in their own grids), turns the
+arguments into commands, and the graph's refusals into client errors: INVALID_TRANSITION
+with the case's status and the allowed actions, CONFLICT with the current version,
+NOT_FOUND, BAD_USER_INPUT, FORBIDDEN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph import case_commands, cases, traversal
+from graph.case_commands import (
+    Actor,
+    CaseReport,
+    CaseState,
+    Command,
+    IdempotencyClaim,
+    NewPerson,
+    Outcome,
+)
+from graph.case_workflow import CaseAction, TransitionNotAllowed
+from graph.cases import CasePartyRole
+from graph.china_time import CHINA_TIME
+from graph.personal_data import (
+    id_card_problem,
+    is_valid_phone,
+    normalize_id_card,
+    person_id,
+    protect_person_identifiers,
+)
+from graph.places import PlaceLevel
+from graph.policy import load_policy
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidTransition, NotFound
+from resolvers.places import level_of
+from resolvers.principal import Principal, Role
+from resolvers.vocabulary import Vocabulary, checked_code
+
+# Roles that may file and work cases; grid workers only in grids they may act in.
+MUTATING_ROLES = frozenset({Role.ADMIN, Role.DEVELOPER, Role.GRID_WORKER})
+MAX_KEY_LENGTH = 200
+MAX_TEXT = {"title": 200, "description": 4000, "note": 1000, "reason": 1000, "name": 50}
+MAX_RELATED = 20
+
+
+def require_mutating_role(principal: Principal) -> None:
+    """FORBIDDEN unless the principal's role may change cases at all (checked first)."""
+    if principal.role not in MUTATING_ROLES:
+        raise Forbidden(f"the {principal.role.value} role may not change cases")
+
+
+def authorize(principal: Principal, grid_code: str) -> None:
+    """FORBIDDEN unless the principal may file and work cases in this grid."""
+    require_mutating_role(principal)
+    if not principal.may_act_in(grid_code):
+        raise Forbidden(f"not allowed to act on cases of grid {grid_code}", grid=grid_code)
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The actor recorded on timeline events: the principal's person, else its subject."""
+    return Actor(principal.person_id, principal.subject)
+
+
+def now() -> datetime:
+    """The current time, China time (what events are stamped with)."""
+    return datetime.now(CHINA_TIME)
+
+
+def text(value: str | None, argument: str, required: bool = False) -> str | None:
+    """Trimmed text within its length limit (BAD_USER_INPUT otherwise); blank is None."""
+    value = (value or "").strip() or None
+    if value is None and required:
+        raise BadUserInput(f"{argument} must not be blank", argument=argument)
+    limit = MAX_TEXT[argument.rsplit(".", 1)[-1]]
+    if value is not None and len(value) > limit:
+        raise BadUserInput(f"{argument} is longer than {limit} characters", argument=argument)
+    return value
+
+
+def china_time(moment: datetime | None) -> datetime | None:
+    """A moment with its zone; one given without a zone is China time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=CHINA_TIME)
+
+
+def claim_for(
+    principal: Principal, operation: str, key: str | None, arguments: dict[str, Any]
+) -> IdempotencyClaim | None:
+    """The idempotency claim of a call: the key namespaced by the principal, and a digest of
+    the operation and arguments (the same key with other arguments is refused)."""
+    if key is None:
+        return None
+    if not 0 < len(key) <= MAX_KEY_LENGTH:
+        message = f"idempotencyKey must have 1 to {MAX_KEY_LENGTH} characters"
+        raise BadUserInput(message, argument="idempotencyKey")
+    stored = hashlib.sha256(f"{principal.subject}\x00{key}".encode()).hexdigest()
+    call = json.dumps([operation, arguments], sort_keys=True, default=str, ensure_ascii=False)
+    fingerprint = hashlib.sha256(call.encode()).hexdigest()
+    return IdempotencyClaim(stored, operation, fingerprint, principal.subject)
+
+
+@contextmanager
+def client_errors(case_code: str | None = None) -> Iterator[None]:
+    """The graph's refusals as client errors with stable codes."""
+    try:
+        yield
+    except TransitionNotAllowed as refused:
+        status = refused.current.value if refused.current else None
+        allowed = [action.value for action in refused.allowed]
+        raise InvalidTransition(
+            f"cannot {refused.action.value} case {case_code}: it is {status};"
+            f" allowed: {', '.join(allowed) or 'nothing'}",
+            caseCode=case_code,
+            status=status,
+            action=refused.action.value,
+            allowedActions=allowed,
+        ) from None
+    except case_commands.VersionConflict as conflict:
+        raise Conflict(
+            f"case {conflict.code} changed: it is at version {conflict.current}, not"
+            f" {conflict.expected}; read it again",
+            caseCode=conflict.code,
+            expectedVersion=conflict.expected,
+            currentVersion=conflict.current,
+            status=conflict.status.value,
+        ) from None
+    except case_commands.CaseNotFound as missing:
+        raise NotFound(str(missing), key=missing.code) from None
+    except case_commands.TargetNotFound as missing:
+        raise NotFound(str(missing), argument=missing.argument, keys=missing.keys) from None
+    except case_commands.KeyReused as reused:
+        raise BadUserInput(str(reused), argument="idempotencyKey") from None
+    except case_commands.CommandRefused as refused:
+        raise BadUserInput(str(refused), argument=refused.argument) from None
+
+
+async def act(
+    context: RequestContext,
+    command: Command,
+    idempotency_key: str | None,
+    arguments: dict[str, Any],
+) -> Outcome:
+    """Run one workflow command as the request's principal (one write transaction)."""
+    principal = context.principal
+    require_mutating_role(principal)
+    if command.expected_version is not None and command.expected_version < 0:
+        raise BadUserInput("expectedVersion must not be negative", argument="expectedVersion")
+    claim = claim_for(principal, command.action.value, idempotency_key, arguments)
+
+    def check(state: CaseState) -> None:
+        authorize(principal, state.grid_code)
+
+    rules = load_policy().workflow
+    with client_errors(command.case_code):
+        return await case_commands.run_command(context.graph, command, rules, check, claim)
+
+
+async def case_row(context: RequestContext, code: str) -> dict[str, Any]:
+    """The case as it is now, read afresh (a request's loaders may hold it from before)."""
+    found = await traversal.nodes_by_key(context.graph, cases.CASE, [code])
+    if code not in found:
+        raise NotFound(f"no case {code}", key=code)
+    return found[code]
+
+
+async def visible_cases(context: RequestContext, codes: list[str]) -> None:
+    """NOT_FOUND unless each case exists and the principal may see it (links)."""
+    if not 0 < len(codes) <= MAX_RELATED:
+        raise BadUserInput(f"give 1 to {MAX_RELATED} related cases", argument="related")
+    loads: list[Awaitable[Any]] = [context.loaders.node(cases.CASE, code) for code in codes]
+    found = await asyncio.gather(*loads)
+    missing = [code for code, row in zip(codes, found, strict=True) if row is None]
+    if missing:
+        raise NotFound(f"no case {', '.join(missing)}", argument="related", keys=missing)
+
+
+# -- reportCase -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyDraft:
+    """A party of a new case: an existing person (person_id) or a new one (name, id_card)."""
+
+    role: CasePartyRole
+    person_id: str | None = None
+    name: str | None = None
+    id_card: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """reportCase's arguments."""
+
+    grid: str
+    kind: str
+    category: str
+    severity: str
+    channel: str
+    title: str
+    description: str | None
+    parties: list[PartyDraft]
+    reporter: str | None = None
+    ten_no_item: str | None = None
+    note: str | None = None
+
+
+def _new_person(context: RequestContext, party: PartyDraft, where: str) -> NewPerson:
+    name = text(party.name, f"{where}.name", required=True) or ""
+    number = normalize_id_card(party.id_card or "")
+    problem = id_card_problem(number)
+    if problem:
+        raise BadUserInput(f"ID-card number {problem}", argument=f"{where}.idCard")
+    if party.phone is not None and not is_valid_phone(party.phone):
+        message = "phone must be an 11-digit mainland mobile number"
+        raise BadUserInput(message, argument=f"{where}.phone")
+    protected = protect_person_identifiers(context.personal_data_key, number, party.phone)
+    return NewPerson(
+        id=person_id(str(protected["idCardHash"])),
+        name=name,
+        gender="male" if int(number[16]) % 2 else "female",  # GB 11643: the 17th digit
+        birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+        protected=protected,
+    )
+
+
+def _parties(
+    context: RequestContext, drafts: list[PartyDraft]
+) -> tuple[tuple[tuple[str, CasePartyRole], ...], tuple[NewPerson, ...]]:
+    parties: list[tuple[str, CasePartyRole]] = []
+    new: list[NewPerson] = []
+    for index, party in enumerate(drafts):
+        where = f"input.parties.{index}"
+        if (party.person_id is None) == (party.id_card is None):
+            message = "give either personId (an existing person) or newPerson, not both"
+            raise BadUserInput(message, argument=where)
+        if party.person_id is not None:
+            parties.append((party.person_id, party.role))
+        else:
+            person = _new_person(context, party, f"{where}.newPerson")
+            new.append(person)
+            parties.append((person.id, party.role))
+    people = [person_id for person_id, _ in parties]
+    if len(set(people)) != len(people):
+        raise BadUserInput("a person is named twice among the parties", argument="input.parties")
+    if CasePartyRole.APPLICANT not in {role for _, role in parties}:
+        raise BadUserInput("a case needs at least one applicant", argument="input.parties")
+    return tuple(parties), tuple({person.id: person for person in new}.values())
+
+
+def _reporter(principal: Principal, reporter: str | None) -> str:
+    if principal.person_id is None:
+        if not reporter:
+            message = "reporter (a person id) is required when the principal is no person"
+            raise BadUserInput(message, argument="input.reporter")
+        return reporter
+    if reporter not in (None, principal.person_id):
+        message = "the reporter is the principal's own person; leave reporter out"
+        raise BadUserInput(message, argument="input.reporter")
+    return principal.person_id
+
+
+async def report(
+    context: RequestContext, draft: ReportDraft, idempotency_key: str | None
+) -> Outcome:
+    """File a new case as the request's principal (one write transaction)."""
+    principal = context.principal
+    require_mutating_role(principal)
+    if level_of(draft.grid, "input.grid") is not PlaceLevel.GRID:
+        raise BadUserInput(f"{draft.grid!r} is not a grid code", argument="input.grid")
+    authorize(principal, draft.grid)
+    parties, new_persons = _parties(context, draft.parties)
+    case_report = CaseReport(
+        grid_code=draft.grid,
+        kind=checked_code(draft.kind, Vocabulary.CASE_KIND, "input.kind") or "",
+        category=checked_code(draft.category, Vocabulary.CASE_CATEGORY, "input.category") or "",
+        severity=checked_code(draft.severity, Vocabulary.SEVERITY, "input.severity") or "",
+        channel=checked_code(draft.channel, Vocabulary.CHANNEL, "input.channel") or "",
+        title=text(draft.title, "title", required=True) or "",
+        description=text(draft.description, "description"),
+        ten_no_item=checked_code(draft.ten_no_item, Vocabulary.TEN_NO_ITEM, "input.tenNoItem"),
+        reporter_id=_reporter(principal, draft.reporter),
+        parties=parties,
+        new_persons=new_persons,
+        actor=actor_of(principal),
+        at=now(),
+        note=text(draft.note, "note"),
+    )
+    # The fingerprint leaves clear ID-card numbers out: new persons count by their blind index.
+    arguments = {
+        **{name: value for name, value in vars(draft).items() if name != "parties"},
+        "parties": [[person, role.value] for person, role in parties],
+    }
+    claim = claim_for(principal, CaseAction.REPORT.value, idempotency_key, arguments)
+    rules = load_policy().workflow
+    with client_errors():
+        return await case_commands.report_case(context.graph, case_report, rules, claim)

@@ -1,0 +1,430 @@
+"""The case workflow over GraphQL: the Mutation root, its inputs and payload, and overdueCases.
+
+Every mutation is one write transaction (graph/case_commands) that appends timeline events;
+each takes an optional `idempotencyKey` (a retry returns the first result and changes
+nothing) and, on an existing case, an optional `expectedVersion` (CONFLICT when the case
+moved on). A step the workflow does not allow gives INVALID_TRANSITION with the case's
+status and the allowed actions. docs/workflow.md has the state machine and the deadlines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.case_commands import OVERDUE_IN_PLACE, Command, MediationOutcome, Outcome, RelatedReason
+from graph.case_workflow import CaseAction, Duty
+from resolvers import case_mutations as resolve
+from resolvers import places as resolve_places
+from resolvers.case_mutations import PartyDraft, ReportDraft, china_time
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from schema.cases import Case, CaseEvent, CasePartyRole, CaseStatus
+from schema.relay import PageInfo, page_slice, read_page
+
+Context = Info[RequestContext, None]
+A = CaseAction
+
+strawberry.enum(MediationOutcome, name="MediationOutcome", description="How a mediation ended.")
+strawberry.enum(RelatedReason, name="RelatedCaseReason", description="Why cases are related.")
+strawberry.enum(
+    Duty, name="CaseDuty", description="What an open case waits for until its deadline."
+)
+
+Code = Annotated[str, strawberry.argument(description="The case code, e.g. RC2024-000123.")]
+Note = Annotated[str | None, strawberry.argument(description="A note for the timeline.")]
+Reason = Annotated[str, strawberry.argument(description="Why (recorded on the timeline).")]
+ExpectedVersion = Annotated[
+    int | None,
+    strawberry.argument(
+        description="The case version the caller last saw (payload `version`); CONFLICT if the"
+        " case has changed since. Left out: no version check."
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A key unique to this call (1-200 characters): a retry with the same key"
+        " returns the first result and changes nothing."
+    ),
+]
+
+
+@strawberry.input(description="A party who is not yet in the graph.")
+class NewPersonInput:
+    name: str
+    id_card: str = strawberry.field(
+        description="18-digit ID-card number (身份证号), validated; stored only protected."
+    )
+    phone: str | None = strawberry.field(default=None, description="11-digit mobile number.")
+
+
+@strawberry.input(description="A party of a new case: an existing person or a new one.")
+class CasePartyInput:
+    role: CasePartyRole
+    person_id: str | None = strawberry.field(default=None, description="An existing person.")
+    new_person: NewPersonInput | None = None
+
+
+@strawberry.input(description="A new case (一案一码: the code is assigned).")
+class ReportCaseInput:
+    grid: str = strawberry.field(description="The 15-digit code of the grid it occurred in.")
+    kind: str = strawberry.field(description="A case kind of policy.toml, e.g. `dispute`.")
+    category: str = strawberry.field(description="A case category, e.g. `neighbour`.")
+    severity: str
+    channel: str
+    title: str
+    description: str | None = None
+    parties: list[CasePartyInput] = strawberry.field(description="At least one applicant.")
+    reporter: str | None = strawberry.field(
+        default=None,
+        description="The reporting person's id; only (and then required) when the principal"
+        " is no person (admin, developer). Otherwise the principal's own person.",
+    )
+    ten_no_item: str | None = strawberry.field(default=None, description="TN01..TN10 breached.")
+    note: str | None = None
+
+
+@strawberry.type(description="What a workflow mutation did.")
+class CaseMutationPayload:
+    case_code: str
+    status: CaseStatus = strawberry.field(description="The case status after the mutation.")
+    version: int = strawberry.field(description="The case version after it (expectedVersion).")
+    events: list[CaseEvent] = strawberry.field(description="The timeline events it appended.")
+    replayed: bool = strawberry.field(
+        description="True when a retry with the same idempotencyKey got the first result."
+    )
+
+    @strawberry.field(description="The case as it is now.")
+    async def case(self, info: Context) -> Case:
+        return Case.from_row(await resolve.case_row(info.context, self.case_code))
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> CaseMutationPayload:
+        events = [
+            CaseEvent(
+                event_id=e.id,
+                seq=e.seq,
+                at=e.at,
+                action=e.action.value,
+                status=e.status.value,
+                level=e.level.value,
+                note=e.note,
+                actor_id=e.actor_id,
+            )
+            for e in outcome.events
+        ]
+        return cls(
+            case_code=outcome.case_code,
+            status=outcome.status,
+            version=outcome.version,
+            events=events,
+            replayed=outcome.replayed,
+        )
+
+
+async def _act(
+    info: Context,
+    action: CaseAction,
+    code: str,
+    key: str | None,
+    expected_version: int | None,
+    **details: Any,
+) -> CaseMutationPayload:
+    """One workflow command on an existing case, as the request's principal."""
+    resolve.require_mutating_role(info.context.principal)
+    for name in ("note", "reason"):
+        if name in details:
+            details[name] = resolve.text(details[name], name, required=name == "reason")
+    if "deadline" in details:
+        details["deadline"] = china_time(details["deadline"])
+    command = Command(
+        code,
+        action,
+        resolve.actor_of(info.context.principal),
+        resolve.now(),
+        expected_version=expected_version,
+        **details,
+    )
+    arguments = {"code": code, "expectedVersion": expected_version, **details}
+    return CaseMutationPayload.of(await resolve.act(info.context, command, key, arguments))
+
+
+def _with_note(action: CaseAction, description: str) -> Any:
+    """A mutation that takes only the case, a note and the common arguments."""
+
+    async def mutate(
+        self: Any,
+        info: Context,
+        code: Code,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        return await _act(info, action, code, idempotency_key, expected_version, note=note)
+
+    return strawberry.mutation(mutate, description=description)
+
+
+def _with_reason(action: CaseAction, description: str) -> Any:
+    """A mutation that takes the case, a required reason and the common arguments."""
+
+    async def mutate(
+        self: Any,
+        info: Context,
+        code: Code,
+        reason: Reason,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        return await _act(info, action, code, idempotency_key, expected_version, reason=reason)
+
+    return strawberry.mutation(mutate, description=description)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="File a new case (登记); it gets a new code.")
+    async def report_case(
+        self, info: Context, input: ReportCaseInput, idempotency_key: IdempotencyKey = None
+    ) -> CaseMutationPayload:
+        parties = [
+            PartyDraft(
+                role=p.role,
+                person_id=p.person_id,
+                name=p.new_person.name if p.new_person else None,
+                id_card=p.new_person.id_card if p.new_person else None,
+                phone=p.new_person.phone if p.new_person else None,
+            )
+            for p in input.parties
+        ]
+        draft = ReportDraft(
+            grid=input.grid,
+            kind=input.kind,
+            category=input.category,
+            severity=input.severity,
+            channel=input.channel,
+            title=input.title,
+            description=input.description,
+            parties=parties,
+            reporter=input.reporter,
+            ten_no_item=input.ten_no_item,
+            note=input.note,
+        )
+        return CaseMutationPayload.of(await resolve.report(info.context, draft, idempotency_key))
+
+    accept_case = _with_note(A.ACCEPT, "Accept a case (受理) at the level that holds it.")
+
+    @strawberry.mutation(description="Start mediation (调解) by a committee and/or a mediator.")
+    async def start_mediation(
+        self,
+        info: Context,
+        code: Code,
+        committee: str | None = None,
+        mediator: str | None = None,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        if not committee and not mediator:
+            raise BadUserInput("give a committee, a mediator or both", argument="mediator")
+        return await _act(
+            info,
+            CaseAction.START_MEDIATION,
+            code,
+            idempotency_key,
+            expected_version,
+            committee=committee,
+            mediator=mediator,
+            note=note,
+        )
+
+    @strawberry.mutation(
+        description="Record how a mediation ended (agreement written, oral, none)."
+    )
+    async def record_mediation_outcome(
+        self,
+        info: Context,
+        code: Code,
+        outcome: MediationOutcome,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        return await _act(
+            info,
+            CaseAction.RECORD_OUTCOME,
+            code,
+            idempotency_key,
+            expected_version,
+            outcome=outcome,
+            note=note,
+        )
+
+    escalate_case = _with_reason(
+        A.ESCALATE,
+        "Escalate (上报) one level up the case's own hierarchy: grid → community → street →"
+        " district hotline centre.",
+    )
+
+    @strawberry.mutation(
+        description="The hotline centre dispatches a work order (派单) to a department; the"
+        " deadline defaults to the on-site working days of policy.toml."
+    )
+    async def dispatch_work_order(
+        self,
+        info: Context,
+        code: Code,
+        department: str,
+        deadline: datetime | None = None,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        return await _act(
+            info,
+            CaseAction.DISPATCH,
+            code,
+            idempotency_key,
+            expected_version,
+            department=department,
+            deadline=deadline,
+            note=note,
+        )
+
+    sign_work_order = _with_note(A.SIGN, "The department signs for its work order (签收).")
+
+    return_work_order = _with_reason(
+        A.RETURN, "The department returns the work order to the hotline centre (退回)."
+    )
+
+    @strawberry.mutation(description="The department asks for a later deadline (延期).")
+    async def request_extension(
+        self,
+        info: Context,
+        code: Code,
+        until: datetime,
+        reason: Reason,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        return await _act(
+            info,
+            CaseAction.REQUEST_EXTENSION,
+            code,
+            idempotency_key,
+            expected_version,
+            deadline=until,
+            reason=reason,
+        )
+
+    urge_case = _with_note(A.URGE, "Urge the handlers (催办).")
+
+    resolve_case = _with_note(A.RESOLVE, "Resolve the case (办结) at the level handling it.")
+
+    @strawberry.mutation(
+        description="Record the follow-up visit (回访), satisfaction 1-5: satisfied closes the"
+        " case, unsatisfied reopens it for redo (threshold in policy.toml)."
+    )
+    async def record_follow_up(
+        self,
+        info: Context,
+        code: Code,
+        satisfaction: int,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        if not 1 <= satisfaction <= 5:
+            raise BadUserInput("satisfaction must be 1 to 5", argument="satisfaction")
+        return await _act(
+            info,
+            CaseAction.FOLLOW_UP,
+            code,
+            idempotency_key,
+            expected_version,
+            satisfaction=satisfaction,
+            note=note,
+        )
+
+    close_case = _with_note(A.CLOSE, "Close a resolved case without a follow-up visit (结案).")
+
+    reopen_case = _with_reason(A.REOPEN, "Reopen a resolved or closed case (重新启动).")
+
+    @strawberry.mutation(
+        description="Relate other cases to this one (RELATED_TO, from the later to the earlier)."
+    )
+    async def link_related_cases(
+        self,
+        info: Context,
+        code: Code,
+        related: list[str],
+        reason: RelatedReason,
+        note: Note = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        resolve.require_mutating_role(info.context.principal)
+        await resolve.visible_cases(info.context, related)
+        return await _act(
+            info,
+            CaseAction.LINK,
+            code,
+            idempotency_key,
+            expected_version,
+            related=tuple(dict.fromkeys(related)),
+            relation=reason,
+            note=note,
+        )
+
+
+@strawberry.type(description="An overdue case and the deadline it missed.")
+class OverdueCaseEdge:
+    cursor: str
+    node: Case
+    due_at: datetime = strawberry.field(description="When the pending duty was due.")
+    due_for: Duty = strawberry.field(description="What the case waits for.")
+
+
+@strawberry.type(description="A page of overdue cases, most overdue first.")
+class OverdueCaseConnection:
+    edges: list[OverdueCaseEdge]
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="All overdue cases of the place (counted in the database; null unless"
+        " selected)."
+    )
+
+
+@strawberry.type
+class WorkflowQuery:
+    @strawberry.field(
+        description="Open cases past their whistle-and-report deadline (accept within 24 hours,"
+        " sign within 1 hour, on site within 3 or 5 working days), most overdue first; `place`"
+        " is a code of any level, `asOf` defaults to now."
+    )
+    async def overdue_cases(
+        self,
+        info: Context,
+        place: str | None = None,
+        as_of: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> OverdueCaseConnection:
+        prefix = await resolve_places.checked_place_prefix(info.context, place)
+        params = {"asOf": china_time(as_of) or resolve.now()}
+        request, page = await read_page(info, OVERDUE_IN_PLACE, prefix, first, after, params)
+        items, page_info = page_slice(request, page)
+        edges = [
+            OverdueCaseEdge(
+                cursor=request.cursor(index),
+                node=Case.from_row(item.node),
+                due_at=item.edge["dueAt"],
+                due_for=Duty(item.edge["dueFor"]),
+            )
+            for index, item in enumerate(items)
+        ]
+        return OverdueCaseConnection(edges=edges, page_info=page_info, total_count=page.total)
