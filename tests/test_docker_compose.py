@@ -43,3 +43,13 @@ def test_api_waits_for_a_healthy_neo4j_and_points_at_it() -> None:
     assert api["environment"]["GRIDGRAPH_MODE"] == "production"
     assert api["build"] == "."
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_api_gets_its_secrets_agreements_and_token_key_in_production() -> None:
+    api = compose()["services"]["api"]
+    environment = api["environment"]
+    assert "GRIDGRAPH_PERSONAL_DATA_KEY" in environment
+    mount = next(volume for volume in api["volumes"] if volume.startswith("./config:"))
+    folder = mount.split(":")[1]
+    assert environment["GRIDGRAPH_AGREEMENTS_FILE"] == f"{folder}/agreements.toml"
+    assert environment["GRIDGRAPH_JWT_PUBLIC_KEY_FILE"].startswith(folder + "/")
