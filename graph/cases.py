@@ -47,6 +47,10 @@ class HandlerKind(StrEnum):
     DEPARTMENT = "Department"
 
 
+# What the workflow mutations leave on a case (docs/workflow.md) comes with the seeds' rows;
+# rows without it (reportCase before its first event, partners' imports) carry no deadline,
+# keep the work order's deadline and mediation outcome, and move on the version of a case a
+# mutation has touched, so a caller holding the old version gets CONFLICT.
 UPSERT_CASES: LiteralString = """
 UNWIND $rows AS row
 MATCH (g:Grid {code: row.gridCode})
@@ -63,7 +67,12 @@ SET c.title = row.title,
     c.closedAt = row.closedAt,
     c.resolvedAtLevel = row.resolvedAtLevel,
     c.satisfaction = row.satisfaction,
-    c.tenNoItem = row.tenNoItem
+    c.tenNoItem = row.tenNoItem,
+    c.version = coalesce(row.version, c.version + 1),
+    c.dueAt = row.dueAt,
+    c.dueFor = row.dueFor,
+    c.workOrderDueAt = coalesce(row.workOrderDueAt, c.workOrderDueAt),
+    c.mediationOutcome = coalesce(row.mediationOutcome, c.mediationOutcome)
 MERGE (c)-[:OCCURRED_IN]->(g)
 MERGE (c)-[:REPORTED_BY]->(reporter)
 """
@@ -127,6 +136,7 @@ UPSERT_ESCALATIONS_BY_LEVEL: Mapping[CaseLevel, LiteralString] = {
     level: _upsert_escalations(target) for level, target in _ESCALATION_TARGET.items()
 }
 
+# `subject` (who wrote the event) and `outcome` (record_outcome) are optional, as in APPLY.
 UPSERT_CASE_EVENTS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Case {code: row.caseCode})
@@ -137,7 +147,9 @@ SET e.seq = row.seq,
     e.status = row.status,
     e.level = row.level,
     e.note = row.note,
-    e.actorId = row.actorId
+    e.actorId = row.actorId,
+    e.subject = row.subject,
+    e.outcome = row.outcome
 MERGE (c)-[:HAS_EVENT]->(e)
 """
 
@@ -204,6 +216,9 @@ CASE = NodeSpec(
         "resolvedAtLevel",
         "satisfaction",
         "tenNoItem",
+        "version",
+        "dueAt",
+        "dueFor",
     ),
 )
 CASE_EVENT = NodeSpec("CaseEvent", "id", ("seq", "at", "action", "status", "level", "note"))

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph import cases
 from graph.case_workflow import CaseStatus as WorkflowStatus
+from graph.case_workflow import Duty
 from graph.cases import CaseLevel as GraphCaseLevel
 from graph.cases import CaseOrder as GraphCaseOrder
 from graph.cases import CasePartyRole as GraphPartyRole
@@ -31,6 +32,11 @@ Context = Info[RequestContext, None]
 strawberry.enum(WorkflowStatus, name="CaseStatus", description="Where a case is in its workflow.")
 strawberry.enum(GraphCaseLevel, name="CaseLevel", description="A level of the handling hierarchy.")
 strawberry.enum(GraphPartyRole, name="CasePartyRole", description="A person's part in a case.")
+# Registered here too (as in schema/mutations.py, with the same arguments) so that Case.dueFor
+# resolves to CaseDuty whichever module strawberry reads first.
+strawberry.enum(
+    Duty, name="CaseDuty", description="What an open case waits for until its deadline."
+)
 CaseStatus = WorkflowStatus
 CaseLevel = GraphCaseLevel
 CasePartyRole = GraphPartyRole
@@ -108,10 +114,21 @@ class Case(Node):
     resolved_at_level: CaseLevel | None
     satisfaction: int | None = strawberry.field(description="1-5 from the follow-up visit.")
     ten_no_item: str | None = strawberry.field(description="The ten-no (十无) item it breaches.")
+    version: int = strawberry.field(
+        description="How many workflow mutations the case has been through (0: none); send it"
+        " as `expectedVersion` to change the case only if nobody else has since."
+    )
+    due_at: datetime | None = strawberry.field(
+        description="When what the case waits for (`dueFor`) is due; null once resolved."
+    )
+    due_for: Duty | None = strawberry.field(
+        description="What the open case waits for until `dueAt` (吹哨报到 deadlines)."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Case:
         level = row.get("resolvedAtLevel")
+        due_for = row.get("dueFor")
         return cls(
             id=global_id("Case", row["code"]),
             code=row["code"],
@@ -127,6 +144,9 @@ class Case(Node):
             resolved_at_level=GraphCaseLevel(level) if level else None,
             satisfaction=row.get("satisfaction"),
             ten_no_item=row.get("tenNoItem"),
+            version=row.get("version") or 0,
+            due_at=row.get("dueAt"),
+            due_for=Duty(due_for) if due_for else None,
         )
 
     @strawberry.field(description="The grid the case occurred in.")

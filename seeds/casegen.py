@@ -1,8 +1,13 @@
-"""Cases with full timelines, generated only through the workflow table (graph/case_workflow.py).
+"""Cases with full timelines, drawn step by step as the workflow mutations take them.
 
+Each step is one mutation (recordFollowUp's close or reopen is the second event of its
+mutation); seeds/case_history.py settles the steps through graph/case_workflow.py into the
+events and case properties the mutations would have written (levels, `version`, deadlines).
 About 60% are resolved inside the grid; the rest climb grid → community → street → district
-hotline centre → a department's work order ("网格呼叫、部门报到"). Timelines that would run
-past the seeded "today" stop where they are, so recent cases are still open.
+hotline centre → a department's work order ("网格呼叫、部门报到"). A follow-up below the
+policy's `satisfied_at_least` reopens the case for redo (返工), as recordFollowUp does.
+Timelines that would run past the seeded "today" stop where they are, so recent cases are
+still open.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph.case_workflow import CaseAction, CaseStatus, Timeline
+from graph.case_commands.model import DEFAULT_NOTES, MediationOutcome, RelatedReason
+from graph.case_workflow import CaseAction, add_working_days
 from graph.cases import CaseLevel, CasePartyRole, HandlerKind
 from graph.china_time import CHINA_TIME
 from graph.policy import CaseCategory, Policy, TenNoItem
+from seeds.case_history import CaseHistory, Side, Step, settle
 from seeds.chunk import Chunk, Row
 from seeds.people import AS_OF, PersonDraft
 
+A = CaseAction
 CST = CHINA_TIME
 WINDOW_START = datetime(2024, 1, 1, 8, 0, tzinfo=CST)
 WINDOW_END = datetime(2025, 3, 31, 18, 0, tzinfo=CST)
@@ -37,6 +45,22 @@ ESCALATION_REASONS: dict[CaseLevel, str] = {
     CaseLevel.STREET: "村(社区)协调未果，上报镇(街道)",
     CaseLevel.DISTRICT: "镇(街道)难以解决，经任诚办提报区政务热线服务中心",
     CaseLevel.DEPARTMENT: "网格呼叫、部门报到：形成工单派送职能部门",
+}
+
+# Follow-up satisfaction (回访满意度, 1-5); below the policy's satisfied_at_least reopens.
+SCORES = (5, 4, 3, 2, 1)
+SCORE_WEIGHTS = (55, 30, 12, 2, 1)
+
+OUTCOME_NOTES: dict[MediationOutcome, str] = {
+    MediationOutcome.WRITTEN_AGREEMENT: "调解达成一致，签订书面调解协议",
+    MediationOutcome.ORAL_AGREEMENT: "调解达成一致，当事人口头约定",
+    MediationOutcome.NO_AGREEMENT: "调解未达成一致",
+}
+
+RELATION_NOTES: dict[RelatedReason, str] = {
+    RelatedReason.REPEAT_DISPUTANT: "同一当事人反复涉诉",
+    RelatedReason.FAMILY_FEUD: "两户家庭矛盾延续",
+    RelatedReason.SAME_MATTER: "同一事项",
 }
 
 
@@ -93,7 +117,9 @@ class CaseMaker:
     def __init__(self, rng: random.Random, policy: Policy, numbers: CaseNumbers) -> None:
         self.rng = rng
         self.policy = policy
+        self.rules = policy.workflow
         self.numbers = numbers
+        self.histories: dict[str, CaseHistory] = {}
         self._categories = list(policy.case_categories)
         self._category_weights = [c.weight for c in self._categories]
 
@@ -118,20 +144,25 @@ class CaseMaker:
         reported_at: datetime | None = None,
         third_party: PersonDraft | None = None,
         complete: bool = False,
+        mediator: str | None = None,
     ) -> CaseSummary:
-        """One case with parties, handlers, escalations and its timeline, written into `chunk`."""
+        """One case with parties, handlers, escalations and its timeline, written into `chunk`.
+
+        `mediator` mediates if the case is mediated (default: the grid's mediator, or for a
+        dispute the grid cannot settle now and then a professional of the committee).
+        """
         rng = self.rng
         if ten_no is not None:
             category = self.policy.category(ten_no.category)
         category = category or self.pick_category()
-        title = rng.choice(ten_no.titles if ten_no else category.titles)
-        reach = reach or rng.choices(list(REACH_WEIGHTS), weights=list(REACH_WEIGHTS.values()))[0]
-        if ten_no is not None and reach.rank < CaseLevel.STREET.rank:
-            reach = CaseLevel.STREET if rng.random() < 0.5 else CaseLevel.DEPARTMENT
         at = reported_at or WINDOW_START + timedelta(
             seconds=rng.randrange(int((WINDOW_END - WINDOW_START).total_seconds()))
         )
         code = self.numbers.issue(at.year)
+        title = rng.choice(ten_no.titles if ten_no else category.titles)
+        reach = reach or rng.choices(list(REACH_WEIGHTS), weights=list(REACH_WEIGHTS.values()))[0]
+        if ten_no is not None and reach.rank < CaseLevel.STREET.rank:
+            reach = CaseLevel.STREET if rng.random() < 0.5 else CaseLevel.DEPARTMENT
         channel = self._pick(tuple(self.policy.channels))
         if ten_no is not None and ten_no.code == "TN10":
             channel = "hotline_12345"
@@ -141,119 +172,125 @@ class CaseMaker:
         elif channel == "party_household" and ctx.party_members:
             reporter = rng.choice(ctx.party_members)
 
-        timeline, side_rows, score = self._timeline(ctx, code, category, reach, at, reporter)
-        self._cut(timeline, stall=not complete)
-        status = timeline.status
-        satisfaction = score if timeline.last(CaseAction.FOLLOW_UP) else None
-        resolved = timeline.last(CaseAction.RESOLVE)
-        done = status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
-        closing = timeline.last(CaseAction.CLOSE)
-        chunk.cases.append(
-            {
-                "code": code,
-                "title": title,
-                "description": f"{applicant.name[0]}某反映：{title}（{ctx.grid_name}）",
-                "kind": "incident" if ten_no else category.kind,
-                "category": category.code,
-                "severity": "high" if ten_no else self._pick(tuple(self.policy.severities)),
-                "status": status.value if status else None,
-                "channel": channel,
-                "reportedAt": at,
-                "closedAt": closing.at if closing and status is CaseStatus.CLOSED else None,
-                "resolvedAtLevel": resolved.level if resolved and done else None,
-                "satisfaction": satisfaction,
-                "tenNoItem": ten_no.code if ten_no else None,
-                "gridCode": ctx.grid_code,
-                "reporterId": reporter.id,
-            }
-        )
+        kind = "incident" if ten_no else category.kind
+        severity = "high" if ten_no else self._pick(tuple(self.policy.severities))
+        # The timeline draws from a generator of its own, so that who, where and when of the
+        # cases stay put when the steps of the workflow change.
+        own = random.Random(rng.getrandbits(64))
+        steps = self._steps(own, ctx, code, category, kind, reach, at, reporter, mediator)
+        steps = self._cut(own, steps, stall=not complete)
+        row: Row = {
+            "code": code,
+            "title": title,
+            "description": f"{applicant.name[0]}某反映：{title}（{ctx.grid_name}）",
+            "kind": kind,
+            "category": category.code,
+            "severity": severity,
+            "channel": channel,
+            "reportedAt": at,
+            "tenNoItem": ten_no.code if ten_no else None,
+            "gridCode": ctx.grid_code,
+            "reporterId": reporter.id,
+        }
+        history = CaseHistory(code, kind, ctx.grid_worker.id, steps, row)
+        self.histories[code] = history
+        chunk.cases.append(row)
+        self._write_timeline(chunk, history)
         parties = [(applicant, CasePartyRole.APPLICANT), (respondent, CasePartyRole.RESPONDENT)]
         parties.append((third_party, CasePartyRole.THIRD_PARTY))
         for person, role in parties:
             if person is not None:
                 chunk.case_parties.append({"caseCode": code, "personId": person.id, "role": role})
-        for event in timeline.events:
-            chunk.case_events.append(
-                {
-                    "caseCode": code,
-                    "id": f"{code}-{event.seq:02d}",
-                    "seq": event.seq,
-                    "at": event.at,
-                    "action": event.action.value,
-                    "status": event.status.value,
-                    "level": event.level,
-                    "note": event.note,
-                    "actorId": event.actor_id,
-                }
-            )
-            for kind, row in side_rows.get(event.seq, []):
-                if isinstance(kind, HandlerKind):
-                    chunk.case_handlers[kind].append(row)
+        for step in steps:
+            for target, side in step.side:
+                if isinstance(target, HandlerKind):
+                    chunk.case_handlers[target].append(side)
                 else:
-                    chunk.escalations[kind].append(row)
+                    chunk.escalations[target].append(side)
         return CaseSummary(
             code,
             ctx.grid_code,
             quarter_of(at),
-            bool(done and resolved and resolved.level == CaseLevel.GRID.value),
+            row["resolvedAtLevel"] == CaseLevel.GRID.value,
             ten_no is not None,
-            satisfaction,
+            row["satisfaction"],
         )
 
-    def _timeline(
+    def _write_timeline(self, chunk: Chunk, history: CaseHistory, again: bool = False) -> None:
+        """Settle the case row and (re)write its events into `chunk`."""
+        case, events = settle(history, self.rules)
+        history.row.update(case)
+        if again:
+            chunk.case_events[:] = [e for e in chunk.case_events if e["caseCode"] != history.code]
+        chunk.case_events.extend(events)
+
+    def link(self, chunk: Chunk, later: str, earlier: str, reason: RelatedReason) -> None:
+        """Relate two cases as linkRelatedCases called on each of them would.
+
+        `RELATED_TO {reason}` goes from the later case to the earlier; each gets a `link`
+        event by its grid worker, soon after the later case was taken on.
+        """
+        newer, older = self.histories[later], self.histories[earlier]
+        start = newer.steps[min(1, len(newer.steps) - 1)].at
+        minutes = random.Random(f"{later}:{earlier}:{start.isoformat()}").randint(10, 120)
+        at = min(CUTOFF, start + timedelta(minutes=minutes))
+        for history, other in ((newer, earlier), (older, later)):
+            note = f"{DEFAULT_NOTES[A.LINK]}{other}：{RELATION_NOTES[reason]}"
+            history.insert(Step(A.LINK, at, note, history.grid_worker))
+            self._write_timeline(chunk, history, again=True)
+        chunk.related_cases.append({"fromCode": later, "toCode": earlier, "reason": reason.value})
+
+    def _steps(
         self,
+        rng: random.Random,
         ctx: GridContext,
         code: str,
         category: CaseCategory,
+        kind: str,
         reach: CaseLevel,
         at: datetime,
         reporter: PersonDraft,
-    ) -> tuple[Timeline, dict[int, list[tuple[HandlerKind | CaseLevel, Row]]], int]:
-        rng = self.rng
-        tl = Timeline()
-        side: dict[int, list[tuple[HandlerKind | CaseLevel, Row]]] = {}
+        mediator: str | None,
+    ) -> list[Step]:
         moment = at
 
-        def step(
-            action: CaseAction, level: CaseLevel, note: str, actor: str, hours: tuple[int, int]
-        ) -> int:
+        def later(low: int, high: int) -> datetime:
             nonlocal moment
-            moment = moment + timedelta(minutes=rng.randint(hours[0] * 60, hours[1] * 60))
-            tl.apply(action, moment, level.value, note, actor)
-            return len(tl.events)
+            moment = moment + timedelta(minutes=rng.randint(low * 60, high * 60))
+            return moment
 
-        def handled(seq: int, kind: HandlerKind, key: str, role: str) -> None:
-            row = {"caseCode": code, "handlerKey": key, "role": role, "at": tl.events[-1].at}
-            side.setdefault(seq, []).append((kind, row))
+        def handled(when: datetime, kind: HandlerKind, key: str, role: str) -> Side:
+            return kind, {"caseCode": code, "handlerKey": key, "role": role, "at": when}
 
-        def escalated(seq: int, level: CaseLevel, target: str) -> None:
-            row = {
-                "caseCode": code,
-                "targetCode": target,
-                "at": tl.events[-1].at,
-                "reason": ESCALATION_REASONS[level],
-            }
-            side.setdefault(seq, []).append((level, row))
+        def escalated(when: datetime, level: CaseLevel, target: str) -> Side:
+            reason = ESCALATION_REASONS[level]
+            return level, {"caseCode": code, "targetCode": target, "at": when, "reason": reason}
 
-        grid = CaseLevel.GRID
-        tl.apply(
-            CaseAction.REPORT, moment, grid.value, f"经{self.policy.platform}登记", reporter.id
-        )
-        seq = step(CaseAction.ACCEPT, grid, "网格员受理并入户核实", ctx.grid_worker.id, (0, 24))
-        handled(seq, HandlerKind.PERSON, ctx.grid_worker.id, "grid_worker")
+        worker = ctx.grid_worker.id
+        steps = [Step(A.REPORT, at, f"经{self.policy.platform}登记", reporter.id)]
+        when = later(0, 24)
+        accepted = handled(when, HandlerKind.PERSON, worker, "grid_worker")
+        steps.append(Step(A.ACCEPT, when, "网格员受理并入户核实", worker, side=(accepted,)))
         if category.kind == "dispute" or rng.random() < 0.25:
-            seq = step(
-                CaseAction.START_MEDIATION, grid, "网格调解员介入调解", ctx.mediator.id, (1, 48)
+            if mediator is None:
+                mediator = ctx.mediator.id
+                if reach is not CaseLevel.GRID and ctx.staff_mediators and rng.random() < 0.3:
+                    mediator = rng.choice(ctx.staff_mediators)  # 三官二师一首席
+            when = later(1, 48)
+            side: tuple[Side, ...] = (
+                handled(when, HandlerKind.PERSON, mediator, "mediator"),
+                handled(when, HandlerKind.COMMITTEE, ctx.committee_code, "mediation_committee"),
             )
-            handled(seq, HandlerKind.PERSON, ctx.mediator.id, "mediator")
-            handled(seq, HandlerKind.COMMITTEE, ctx.committee_code, "mediation_committee")
-            if ctx.staff_mediators and rng.random() < 0.2:
-                handled(seq, HandlerKind.PERSON, rng.choice(ctx.staff_mediators), "legal_support")
-            outcome = "调解达成一致" if reach is grid else "调解未达成一致"
-            step(CaseAction.RECORD_OUTCOME, grid, outcome, ctx.mediator.id, (24, 120))
+            steps.append(Step(A.START_MEDIATION, when, "网格调解员介入调解", mediator, side=side))
+            outcome = MediationOutcome.NO_AGREEMENT
+            if reach is CaseLevel.GRID:
+                written = rng.random() < 0.6
+                outcome = MediationOutcome.WRITTEN_AGREEMENT if written else outcome.ORAL_AGREEMENT
+            note = OUTCOME_NOTES[outcome]
+            steps.append(Step(A.RECORD_OUTCOME, later(24, 120), note, mediator, outcome=outcome))
         if rng.random() < 0.1:
-            step(CaseAction.URGE, grid, "当事人催办", ctx.grid_worker.id, (24, 72))
-        resolver = ctx.grid_worker.id
+            steps.append(Step(A.URGE, later(24, 72), "当事人催办", worker))
+        resolver = worker
         targets = {
             CaseLevel.COMMUNITY: ctx.community_code,
             CaseLevel.STREET: ctx.street_code,
@@ -262,52 +299,89 @@ class CaseMaker:
         for level in (CaseLevel.COMMUNITY, CaseLevel.STREET, CaseLevel.DISTRICT):
             if reach.rank < level.rank:
                 break
-            actor = targets[level]
-            seq = step(CaseAction.ESCALATE, level, ESCALATION_REASONS[level], resolver, (4, 72))
-            escalated(seq, level, targets[level])
-            resolver = actor
+            when = later(4, 72)
+            side = (escalated(when, level, targets[level]),)
+            steps.append(Step(A.ESCALATE, when, ESCALATION_REASONS[level], resolver, side=side))
+            resolver = targets[level]
             if level is CaseLevel.DISTRICT and reach is CaseLevel.DEPARTMENT:
                 break
-            step(CaseAction.ACCEPT, level, "受理上报事项", actor, (1, 24))
+            steps.append(Step(A.ACCEPT, later(1, 24), "受理上报事项", resolver))
         if reach is CaseLevel.DEPARTMENT:
-            department = rng.choice(category.departments)
-            department_code = f"{ctx.district_code}{department}"
-            seq = step(CaseAction.DISPATCH, reach, "派发工单", ctx.district_code, (1, 8))
-            escalated(seq, reach, department_code)
-            handled(seq, HandlerKind.DEPARTMENT, department_code, "work_order")
-            if rng.random() < 0.1:
-                step(
-                    CaseAction.RETURN, reach, "非本部门职责，退回热线中心", department_code, (4, 48)
-                )
-                step(CaseAction.DISPATCH, reach, "重新派发工单", ctx.district_code, (1, 24))
-            step(CaseAction.SIGN, reach, "部门签收工单", department_code, (1, 24))
-            if rng.random() < 0.15:
-                step(CaseAction.REQUEST_EXTENSION, reach, "申请延期办理", department_code, (24, 96))
-            if rng.random() < 0.2:
-                step(CaseAction.URGE, reach, "热线中心催办", ctx.district_code, (24, 96))
-            resolver = department_code
-        step(CaseAction.RESOLVE, reach, "诉求已办结", resolver, (24, 240))
-        score = rng.choices([5, 4, 3, 2, 1], weights=[55, 30, 10, 3, 2])[0]
-        if rng.random() < 0.9:
-            step(
-                CaseAction.FOLLOW_UP,
-                reach,
-                f"回访群众，满意度{score}",
-                ctx.grid_worker.id,
-                (24, 72),
-            )
-        step(CaseAction.CLOSE, reach, "结案归档", ctx.grid_worker.id, (1, 48))
-        if rng.random() < 0.03:
-            step(CaseAction.REOPEN, reach, "群众不认可办理结果，重新启动", resolver, (48, 240))
-            step(CaseAction.ACCEPT, reach, "重新受理", resolver, (1, 24))
-            step(CaseAction.RESOLVE, reach, "复查后办结", resolver, (48, 240))
-            step(CaseAction.CLOSE, reach, "再次结案", ctx.grid_worker.id, (1, 48))
-        return tl, side, score
+            department = f"{ctx.district_code}{rng.choice(category.departments)}"
 
-    def _cut(self, tl: Timeline, stall: bool) -> None:
-        """Drop what lies after the seeded today, and (unless told not to) stall a few midway."""
-        keep = sum(1 for event in tl.events if event.at <= CUTOFF)
-        if stall and len(tl.events) > 2 and self.rng.random() < 0.04:
-            keep = min(keep, self.rng.randint(1, len(tl.events) - 1))
-        del tl.events[max(1, keep) :]
-        tl.status = tl.events[-1].status
+            def dispatch(note: str, hours: tuple[int, int]) -> Step:
+                when = later(*hours)
+                due = add_working_days(when, self.rules.on_site_days(kind))  # the default
+                side = (
+                    escalated(when, reach, department),
+                    handled(when, HandlerKind.DEPARTMENT, department, "work_order"),
+                )
+                return Step(A.DISPATCH, when, note, ctx.district_code, due=due, side=side)
+
+            steps.append(dispatch("派发工单", (1, 8)))
+            if rng.random() < 0.1:  # returned, then dispatched to the same department again
+                note = "工单诉求描述不清，退回热线中心核实"
+                steps.append(Step(A.RETURN, later(4, 48), note, department))
+                steps.append(dispatch("核实后重新派发工单", (1, 24)))
+            due = steps[-1].due or moment
+            steps.append(Step(A.SIGN, later(1, 24), "部门签收工单", department))
+            if rng.random() < 0.15:
+                until = add_working_days(due, rng.randint(2, 5))
+                note = "申请延期办理"
+                steps.append(Step(A.REQUEST_EXTENSION, later(24, 96), note, department, due=until))
+            if rng.random() < 0.2:
+                steps.append(Step(A.URGE, later(24, 96), "热线中心催办", ctx.district_code))
+            resolver = department
+        steps.append(Step(A.RESOLVE, later(24, 240), "诉求已办结", resolver))
+        # The follow-up visit (回访): one in ten cases is closed without one (closeCase), and
+        # a few of those reopened later; an unsatisfied follow-up reopens for redo (返工).
+        redo = False
+        if rng.random() < 0.9:
+            redo = self._follow_up(rng, steps, later(24, 72), worker, SCORES)
+        else:
+            steps.append(Step(A.CLOSE, later(1, 48), "未能联系申请人，结案归档", worker))
+            if rng.random() < 0.05:
+                note = "申请人来电不认可办理结果，重新启动"
+                steps.append(Step(A.REOPEN, later(48, 240), note, resolver))
+                redo = True
+        if redo:
+            when = later(1, 24)
+            side = (handled(when, HandlerKind.PERSON, worker, "grid_worker"),)
+            if reach is not CaseLevel.GRID:
+                side = ()  # acceptCase records the grid worker at grid level only
+            steps.append(Step(A.ACCEPT, when, "重新受理", resolver, side=side))
+            steps.append(Step(A.RESOLVE, later(48, 240), "复查后办结", resolver))
+            satisfied = tuple(s for s in SCORES if s >= self.rules.satisfied_at_least)
+            self._follow_up(rng, steps, later(24, 72), worker, satisfied)
+        return steps
+
+    def _follow_up(
+        self,
+        rng: random.Random,
+        steps: list[Step],
+        when: datetime,
+        worker: str,
+        scores: tuple[int, ...],
+    ) -> bool:
+        """recordFollowUp: the follow-up, then close or (unsatisfied) reopen; True if reopened."""
+        weights = [SCORE_WEIGHTS[SCORES.index(score)] for score in scores]
+        score = rng.choices(scores, weights=weights)[0]
+        note = f"回访群众，满意度{score}"
+        steps.append(Step(A.FOLLOW_UP, when, note, worker, satisfaction=score))
+        satisfied = score >= self.rules.satisfied_at_least
+        action = A.CLOSE if satisfied else A.REOPEN
+        steps.append(Step(action, when, DEFAULT_NOTES[action], worker, follows=True))
+        return not satisfied
+
+    def _cut(self, rng: random.Random, steps: list[Step], stall: bool) -> list[Step]:
+        """Drop what lies after the seeded today, and (unless told not to) stall a few midway.
+
+        A cut never separates the two events of one mutation (a follow-up and its close).
+        """
+        keep = sum(1 for step in steps if step.at <= CUTOFF)
+        if stall and len(steps) > 2 and rng.random() < 0.04:
+            keep = min(keep, rng.randint(1, len(steps) - 1))
+        keep = max(1, keep)
+        while keep < len(steps) and steps[keep].follows:
+            keep += 1
+        return steps[:keep]

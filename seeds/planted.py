@@ -1,5 +1,8 @@
 """Structures planted for investigators to find (one set per street).
 
+Related cases are linked as linkRelatedCases does it (`RELATED_TO` from the later case to the
+earlier, a `link` event on both timelines).
+
 - repeat disputants (反复涉诉人员): residents who are party to several related disputes;
 - a family feud spanning two grids: two households in neighbouring grids in a chain of
   escalating disputes;
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from graph.case_commands.model import RelatedReason
 from graph.cases import CaseLevel
 from graph.policy import CaseCategory
 from seeds.casegen import CST, CaseMaker, CaseSummary, GridContext
@@ -79,6 +83,7 @@ def plant_structures(
         category: CaseCategory,
         at: datetime,
         reach: CaseLevel | None = None,
+        mediator: str | None = None,
     ) -> str:
         summary = cases.make(
             ctx,
@@ -89,14 +94,15 @@ def plant_structures(
             reach=reach,
             reported_at=at,
             complete=True,
+            mediator=mediator,
         )
         record(summary)
         used[ctx.grid_code] += 1
         return summary.code
 
-    def relate(codes: list[str], reason: str) -> None:
+    def relate(codes: list[str], reason: RelatedReason) -> None:
         for earlier, later in pairwise(codes):
-            chunk.related_cases.append({"fromCode": later, "toCode": earlier, "reason": reason})
+            cases.link(chunk, later, earlier, reason)
 
     # 1. Repeat disputants, one in each of the two grids.
     for people, ctx in grids[:2]:
@@ -109,7 +115,7 @@ def plant_structures(
             other = rng.choice(others)
             pair = (disputant, other) if i % 2 == 0 else (other, disputant)
             codes.append(make(ctx, *pair, category=neighbour, at=at))
-        relate(codes, "repeat_disputant")
+        relate(codes, RelatedReason.REPEAT_DISPUTANT)
         planted.repeat_disputants.append(disputant.id)
 
     # 2. A family feud between a household in each grid.
@@ -138,7 +144,7 @@ def plant_structures(
                 at=at,
             )
         )
-    relate(codes, "family_feud")
+    relate(codes, RelatedReason.FAMILY_FEUD)
     planted.family_feuds.append(codes)
     planted.feud_grids.append((ctx_a.grid_code, ctx_b.grid_code))
 
@@ -147,7 +153,9 @@ def plant_structures(
     first, second = _times(rng, 2)
     neighbours = _ordinary(people_a, ctx_a, taken)
     one, other = rng.sample(neighbours, 2)
-    handled = make(ctx_a, one, other, category=neighbour, reach=CaseLevel.GRID, at=first)
+    handled = make(
+        ctx_a, one, other, category=neighbour, reach=CaseLevel.GRID, at=first, mediator=mediator.id
+    )
     applicant = rng.choice(_ordinary(people_b, ctx_b, taken))
     party = make(ctx_b, applicant, mediator, category=land, reach=CaseLevel.COMMUNITY, at=second)
     planted.mediator_parties.append(MediatorParty(mediator.id, handled, party))

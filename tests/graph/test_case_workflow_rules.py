@@ -1,13 +1,21 @@
-"""The workflow beyond the status table: levels, deadlines, and the seeds' histories."""
+"""The workflow beyond the status table: levels, deadlines, and the seeds' histories.
+
+The seeds' tests replay the tiny and demo scales' generated cases (no database) through
+graph/case_workflow.py and check they carry what the mutations would have written.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
+from graph.case_commands.model import EventRecord, MediationOutcome, RelatedReason
 from graph.case_workflow import (
+    OPEN_STATUSES,
     TRANSITIONS,
     CaseAction,
     CaseStatus,
@@ -18,6 +26,7 @@ from graph.case_workflow import (
     add_working_days,
     allowed_actions,
     deadline_after,
+    level_after,
     replay,
 )
 from graph.cases import CaseLevel
@@ -25,7 +34,7 @@ from graph.china_time import CHINA_TIME
 from graph.personal_data import PersonalDataKey
 from graph.policy import load_policy
 from seeds.generator import Generator
-from seeds.plan import Scale, scale_spec
+from seeds.plan import DEFAULT_SEED, Scale, scale_spec
 
 A, S, L = CaseAction, CaseStatus, CaseLevel
 RULES = load_policy().workflow
@@ -115,19 +124,123 @@ def test_deadlines_follow_the_whistle_and_report_rule() -> None:
     assert reopened == Deadline(FRIDAY + timedelta(hours=24), Duty.ACCEPT)
 
 
-@pytest.mark.parametrize("scale", [Scale.TINY, Scale.DEMO])
-def test_seeded_timelines_replay_through_the_levelled_state_machine(scale: Scale) -> None:
-    # given the seed generator's cases and timelines (no database needed)
-    generator = Generator(scale_spec(scale), 1, PersonalDataKey(bytes(32)))
-    events: dict[str, list[dict[str, object]]] = defaultdict(list)
-    statuses: dict[str, object] = {}
+@dataclass
+class Seed:
+    """What the seed generator writes about cases (no database needed)."""
+
+    cases: dict[str, dict[str, Any]]
+    timelines: dict[str, list[dict[str, Any]]]  # events in seq order
+    related: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module", params=[Scale.TINY, Scale.DEMO], ids=["tiny", "demo"])
+def seed(request: pytest.FixtureRequest) -> Seed:
+    """The tiny or the demo scale's cases as `gridgraph seed` generates them."""
+    generator = Generator(scale_spec(request.param), DEFAULT_SEED, PersonalDataKey(bytes(32)))
+    found = Seed({}, defaultdict(list), [])
     for chunk, _ in generator.chunks():
+        found.cases.update((case["code"], case) for case in chunk.cases)
         for event in chunk.case_events:
-            events[str(event["caseCode"])].append(event)
-        statuses.update({str(case["code"]): case["status"] for case in chunk.cases})
-    assert len(events) == len(statuses) > 0
-    # then every timeline replays through the level-aware state machine to the case's status
-    for code, timeline in events.items():
-        timeline.sort(key=lambda event: int(str(event["seq"])))
-        position = replay(CaseAction(str(event["action"])) for event in timeline)
-        assert position.status == CaseStatus(str(statuses[code])), code
+            found.timelines[event["caseCode"]].append(event)
+        found.related += chunk.related_cases
+    for timeline in found.timelines.values():
+        timeline.sort(key=lambda event: event["seq"])
+    return found
+
+
+def _follows(timeline: list[dict[str, Any]], index: int) -> bool:
+    """True when the event is the second one of its mutation (recordFollowUp's close/reopen)."""
+    event, before = timeline[index], timeline[index - 1] if index else None
+    return (
+        before is not None
+        and before["action"] == A.FOLLOW_UP
+        and event["action"] in (A.CLOSE, A.REOPEN)
+        and event["at"] == before["at"]
+    )
+
+
+def test_seeded_events_have_the_shape_status_and_level_the_mutations_write(seed: Seed) -> None:
+    # given every seeded timeline
+    assert len(seed.timelines) == len(seed.cases) > 0
+    shape = set(EventRecord("x", 1, MONDAY, A.REPORT, S.REPORTED, L.GRID, "", "", "").row())
+    for code, timeline in seed.timelines.items():
+        position = Position()
+        for seq, event in enumerate(timeline, start=1):
+            # then each event has APPLY's properties, numbered as APPLY numbers them
+            assert set(event) - {"caseCode"} == shape, code
+            assert (event["seq"], event["id"]) == (seq, f"{code}-{seq:02d}")
+            # and the status and level the state machine and level_after give
+            level = level_after(A(event["action"]), position.level)
+            position = position.after(A(event["action"]))
+            assert position.level is level
+            assert (event["status"], event["level"]) == (position.status, level.value), code
+            outcome = event["outcome"]
+            assert (outcome is not None) == (event["action"] == A.RECORD_OUTCOME), code
+            assert outcome is None or outcome in set(MediationOutcome)
+        assert position.status == S(seed.cases[code]["status"]), code
+        assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline), code
+
+
+def test_seeded_follow_ups_close_when_satisfied_and_reopen_otherwise(seed: Seed) -> None:
+    reopened = 0
+    for code, timeline in seed.timelines.items():
+        actions = [event["action"] for event in timeline]
+        reopened += A.REOPEN in actions
+        for index, event in enumerate(timeline):
+            if event["action"] != A.FOLLOW_UP:
+                continue
+            # then recordFollowUp's second event comes with every follow-up, at the same time
+            assert index + 1 < len(timeline) and _follows(timeline, index + 1), code
+            assert timeline[index + 1]["actorId"] == event["actorId"]
+        follow_ups = [i for i, action in enumerate(actions) if action == A.FOLLOW_UP]
+        if follow_ups:
+            # and the last follow-up's satisfaction (the case's) decided close or reopen
+            satisfied = seed.cases[code]["satisfaction"] >= RULES.satisfied_at_least
+            closing = timeline[follow_ups[-1] + 1]["action"]
+            assert closing == (A.CLOSE if satisfied else A.REOPEN), code
+    # and reopened cases stay a small share (about 3% of a large seed)
+    assert 0 < reopened <= 0.08 * len(seed.cases)
+
+
+def test_seeded_related_cases_are_linked_as_link_related_cases_links_them(seed: Seed) -> None:
+    assert seed.related
+    for pair in seed.related:
+        later, earlier = seed.cases[pair["fromCode"]], seed.cases[pair["toCode"]]
+        # then RELATED_TO goes from the later case to the earlier, with a reason the API knows
+        assert later["reportedAt"] >= earlier["reportedAt"]
+        assert pair["reason"] in set(RelatedReason)
+        # and both timelines have a link event, at the same moment
+        links = [
+            {e["at"] for e in seed.timelines[case["code"]] if e["action"] == A.LINK}
+            for case in (later, earlier)
+        ]
+        assert links[0] & links[1], pair
+
+
+def test_seeded_versions_and_deadlines_are_what_the_mutations_leave(seed: Seed) -> None:
+    for code, timeline in seed.timelines.items():
+        case = seed.cases[code]
+        deadline: Deadline | None = None
+        work_order_due: datetime | None = None
+        outcome = None
+        for event in timeline:
+            action, at = A(event["action"]), event["at"]
+            if action is A.DISPATCH:  # the mutation's default deadline
+                work_order_due = add_working_days(at, RULES.on_site_days(case["kind"]))
+            elif action is A.RETURN:
+                work_order_due = None
+            elif action is A.REQUEST_EXTENSION:  # the stored deadline is the extended one
+                assert work_order_due is not None and case["workOrderDueAt"] > work_order_due
+                work_order_due = case["workOrderDueAt"]
+            deadline = deadline_after(action, at, case["kind"], RULES, deadline, work_order_due)
+            outcome = event["outcome"] or outcome
+        # then version counts mutations: a follow-up and its close or reopen are one
+        mutations = sum(not _follows(timeline, i) for i in range(len(timeline)))
+        assert case["version"] == mutations, code
+        # and the deadline, the work order's deadline and the outcome are APPLY's
+        assert case["dueAt"] == (deadline.due_at if deadline else None), code
+        assert case["dueFor"] == (deadline.duty.value if deadline else None), code
+        assert case["workOrderDueAt"] == work_order_due, code
+        assert case["mediationOutcome"] == outcome, code
+        # and every open case waits for something (so overdueCases finds the late ones)
+        assert (deadline is not None) == (S(case["status"]) in OPEN_STATUSES), code

@@ -140,13 +140,17 @@ async def test_grid_scorecard_matches_hand_count(
 async def test_breach_fails_item_and_clean_grid_qualifies(
     seeded: SeedReport, graph: GraphClient, http: TestClient
 ) -> None:
-    # given a grid with a ten-no breach reported in 2024Q3 and a grid with none all year
+    # given a grid with a ten-no breach reported in some quarter of 2024 (whichever the seed
+    # drew) and a grid with none all year
     [breach] = await graph.read(
         "MATCH (c:Case)-[:OCCURRED_IN]->(g:Grid) WHERE c.tenNoItem IS NOT NULL "
         "AND c.reportedAt >= $from AND c.reportedAt < $before "
-        "RETURN g.code AS grid, c.tenNoItem AS item, c.code AS case ORDER BY grid, case LIMIT 1",
-        {"from": Q3_FROM, "before": Q3_BEFORE},
+        "RETURN g.code AS grid, c.tenNoItem AS item, c.code AS case, c.reportedAt AS at "
+        "ORDER BY grid, case LIMIT 1",
+        {"from": YEAR_FROM, "before": YEAR_BEFORE},
     )
+    reported = breach["at"].astimezone(CST)
+    quarter = f"{reported.year}Q{(reported.month - 1) // 3 + 1}"
     [clean] = await graph.read(
         "MATCH (g:Grid) WHERE NOT EXISTS { MATCH (g)<-[:OCCURRED_IN]-(c:Case) "
         "WHERE c.tenNoItem IS NOT NULL AND c.reportedAt >= $from AND c.reportedAt < $before } "
@@ -154,8 +158,8 @@ async def test_breach_fails_item_and_clean_grid_qualifies(
         {"from": YEAR_FROM, "before": YEAR_BEFORE},
     )
     # when their quarter and year scorecards are read
-    bad = run(http, GRID_SCORECARD, grid=breach["grid"], period="2024Q3")["gridScorecard"]
-    good_q = run(http, GRID_SCORECARD, grid=clean["grid"], period="2024Q3")["gridScorecard"]
+    bad = run(http, GRID_SCORECARD, grid=breach["grid"], period=quarter)["gridScorecard"]
+    good_q = run(http, GRID_SCORECARD, grid=clean["grid"], period=quarter)["gridScorecard"]
     good_y = run(http, GRID_SCORECARD, grid=clean["grid"], period="2024")["gridScorecard"]
     month = run(http, GRID_SCORECARD, grid=clean["grid"], period="2024-07")["gridScorecard"]
     # then the breached item fails with its case, and only the clean grid qualifies

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
-from graph.case_workflow import CaseAction, CaseStatus, next_status
+from graph.case_commands import OVERDUE_IN_PLACE, Actor, CaseState, Command, run_command
+from graph.case_workflow import (
+    OPEN_STATUSES,
+    CaseAction,
+    CaseStatus,
+    level_after,
+    next_status,
+    replay,
+)
 from graph.cases import CaseLevel
+from graph.china_time import CHINA_TIME
 from graph.client import GraphClient
 from graph.maintenance import delete_everything
 from graph.personal_data import PersonalDataKey, is_valid_id_card
+from graph.policy import load_policy
+from graph.traversal import neighbours
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import Scale, ScaleSpec, scale_spec
+from seeds.rencheng import DISTRICT_CODE as DISTRICT
 
 KEY = PersonalDataKey(bytes(range(32)))
 
@@ -86,6 +99,20 @@ RETURN g.code AS grid, COUNT { (:Volunteer)-[:VOLUNTEERS_IN]->(t) } AS volunteer
 BOTTOM5 = """
 MATCH (e:GridWorkerEvaluation)
 RETURN e.quarter AS quarter, count(*) AS n, sum(CASE WHEN e.bottom5 THEN 1 ELSE 0 END) AS flagged
+"""
+WORKFLOW_STATE = """
+MATCH (c:Case)
+RETURN c.code AS code, c.status AS status, c.version AS version, c.dueAt AS dueAt,
+       c.dueFor AS dueFor,
+       COUNT { (c)-[:HAS_EVENT]->(e:CaseEvent) WHERE e.subject IS NULL } AS unattributed,
+       COUNT { (c)-[:HAS_EVENT]->(e:CaseEvent) WHERE e.outcome IS NOT NULL } AS outcomes,
+       c.mediationOutcome AS mediationOutcome
+"""
+OPEN_CASES = """
+MATCH (c:Case)-[:HAS_EVENT]->(e:CaseEvent) WHERE NOT c.status IN ['resolved', 'closed']
+WITH c, e ORDER BY e.seq
+RETURN c.code AS code, c.version AS version, collect(e.action) AS actions, max(e.seq) AS last
+ORDER BY code
 """
 LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS n ORDER BY l"
 TYPE_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n ORDER BY t"
@@ -193,6 +220,26 @@ async def test_planted_structures_are_present(tiny: Seeded) -> None:
     assert rows == [{"mediated": True, "party": True}]
 
 
+async def test_seeded_cases_carry_versions_and_deadlines_and_late_ones_are_overdue(
+    tiny: Seeded,
+) -> None:
+    # given the seeded cases as stored
+    rows = await tiny.graph.read(WORKFLOW_STATE)
+    # then each has a version and attributed events, and waits for something while open
+    for row in rows:
+        assert row["version"] >= 1 and row["unattributed"] == 0, row["code"]
+        is_open = CaseStatus(row["status"]) in OPEN_STATUSES
+        assert (row["dueAt"] is not None) == (row["dueFor"] is not None) == is_open, row["code"]
+        assert (row["mediationOutcome"] is not None) == (row["outcomes"] > 0), row["code"]
+    late = {row["code"] for row in rows if row["dueAt"] is not None}
+    assert late
+    # when the overdue cases of the district are listed as of now
+    now = datetime.now(CHINA_TIME)
+    found = await neighbours(tiny.graph, OVERDUE_IN_PLACE, [DISTRICT], {"asOf": now})
+    # then they are the open seeded cases, whose deadlines all lie in the seeded past
+    assert {item.node["code"] for item in found[DISTRICT]} == late
+
+
 async def test_no_clear_id_number_or_phone_is_stored(tiny: Seeded) -> None:
     # given the clear values the generator issued (valid ID numbers under 370811)
     ids = [value for value in tiny.issued if len(value) == 18]
@@ -245,3 +292,24 @@ async def test_seeding_again_creates_no_duplicates(tiny: Seeded) -> None:
     # then nothing was added
     assert await tiny.graph.read(LABEL_COUNTS) == labels
     assert await tiny.graph.read(TYPE_COUNTS) == types
+
+
+async def test_a_mutation_carries_on_where_a_seeded_timeline_stops(tiny: Seeded) -> None:
+    # given an open seeded case, its version and where its timeline left it
+    row = (await tiny.graph.read(OPEN_CASES))[0]
+    position = replay(CaseAction(action) for action in row["actions"])
+    steps = (CaseAction.URGE, CaseAction.SIGN, CaseAction.ACCEPT, CaseAction.RESOLVE)
+    action = next(step for step in steps if step in position.allowed())
+    # when a mutation takes a next step, expecting the seeded version
+    actor, at = Actor(None, "tester"), datetime.now(CHINA_TIME)
+    command = Command(row["code"], action, actor, at, expected_version=row["version"])
+    outcome = await run_command(tiny.graph, command, load_policy().workflow, _anyone)
+    # then it is the case's next version and its timeline's next event, at the level it reached
+    assert outcome.version == row["version"] + 1
+    [event] = outcome.events
+    assert event.seq == row["last"] + 1
+    assert event.level is level_after(action, position.level)
+
+
+def _anyone(state: CaseState) -> None:
+    """A check that lets every caller act (authorization is not what is tested here)."""
