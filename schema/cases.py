@@ -32,8 +32,7 @@ Context = Info[RequestContext, None]
 strawberry.enum(WorkflowStatus, name="CaseStatus", description="Where a case is in its workflow.")
 strawberry.enum(GraphCaseLevel, name="CaseLevel", description="A level of the handling hierarchy.")
 strawberry.enum(GraphPartyRole, name="CasePartyRole", description="A person's part in a case.")
-# Registered here too (as in schema/mutations.py, with the same arguments) so that Case.dueFor
-# resolves to CaseDuty whichever module strawberry reads first.
+# What an open case waits for (Case.dueFor, and the overdue list of schema/mutations.py).
 strawberry.enum(
     Duty, name="CaseDuty", description="What an open case waits for until its deadline."
 )

@@ -30,9 +30,7 @@ A = CaseAction
 
 strawberry.enum(MediationOutcome, name="MediationOutcome", description="How a mediation ended.")
 strawberry.enum(RelatedReason, name="RelatedCaseReason", description="Why cases are related.")
-strawberry.enum(
-    Duty, name="CaseDuty", description="What an open case waits for until its deadline."
-)
+# Duty is registered as CaseDuty in schema/cases.py (imported above).
 
 Code = Annotated[str, strawberry.argument(description="The case code, e.g. RC2024-000123.")]
 Note = Annotated[str | None, strawberry.argument(description="A note for the timeline.")]
