@@ -8,8 +8,9 @@ with one of them. Each label has one predicate saying when a node of it is visib
   node to navigate, but never a sibling street);
 - what belongs to one grid (cases and their events, buildings, volunteer teams,
   evaluations): its grid is inside the scope;
-- persons: they live, work or support a grid inside the scope, or are party to, reported
-  or handled a case inside it;
+- persons: they live, work or support a grid inside the scope, are party to, reported or
+  handled a case inside it, or serve (member, secretary, instructor) a party organisation or
+  mediation committee covering a place inside it;
 - organisations covering places (party organisations, mediation committees and their
   studios): a covered place is inside or above the scope;
 - departments: district-wide organisations without personal data, visible to every role
@@ -71,7 +72,11 @@ def _person(var: LiteralString) -> LiteralString:
         + _grid_of(var, "-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->")
         + " OR "
         + _grid_of(var, "-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->")
-        + ")"
+        + " OR EXISTS { MATCH ("
+        + var
+        + ")-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(scope_place) WHERE "
+        + inside("scope_place.code")
+        + " })"
     )
 
 

@@ -53,6 +53,8 @@ async def codes(tiny: GraphClient) -> dict[str, Any]:
         "MATCH (p:Person)-[:RESIDES_IN]->(g:Grid) WHERE g.code STARTS WITH $out "
         "AND NOT EXISTS { (p)-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->"
         "(h:Grid) WHERE h.code STARTS WITH $in } "
+        "AND NOT EXISTS { (p)-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(pl) "
+        "WHERE pl.code STARTS WITH $in } "
         "RETURN p.id AS id ORDER BY p.id LIMIT 1",
         {"out": outside["community"], "in": inside["community"]},
     )
@@ -116,6 +118,8 @@ async def test_investigator_counts_only_persons_inside_the_scope(
         "               WHERE g.code STARTS WITH $c } "
         "   OR EXISTS { (p)-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->(g:Grid)"
         "               WHERE g.code STARTS WITH $c } "
+        "   OR EXISTS { (p)-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(pl) "
+        "               WHERE pl.code STARTS WITH $c } "
         "RETURN count(p) AS n",
         {"c": codes["community"]},
     )
@@ -146,6 +150,27 @@ def test_out_of_scope_lookups_find_nothing(
         s=STREET,
     )
     assert [c["code"] for c in street["street"]["communities"]] == [codes["community"]]
+
+
+async def test_organisation_officers_are_seen_where_their_organisation_serves(
+    http: TestClient, tiny: GraphClient, settings: Settings, codes: dict[str, Any]
+) -> None:
+    # given the secretary of the street's party committee, tied to no grid and no case
+    rows = await tiny.read(
+        "MATCH (p:Person)-[:SECRETARY_OF]->(:PartyOrganization)-[:COVERS]->(:Street {code: $s}) "
+        "WHERE NOT EXISTS { (p)-[:RESIDES_IN|WORKS_GRID|SUPPORTS|PARTY_TO|REPORTED_BY|"
+        "HANDLED_BY]-() } RETURN p.id AS id ORDER BY id LIMIT 1",
+        {"s": STREET},
+    )
+    assert rows, "the tiny seed has a street party secretary tied to no grid"
+    query = "query($id: String!) { person(personId: $id) { personId } }"
+    street_wide = bearer(hs256(settings, "investigator", [STREET], subject="inv-street"))
+    community = bearer(hs256(settings, "investigator", [codes["community"]], subject="inv-c"))
+    # then a street-wide investigator sees them, a community investigator does not
+    seen = data(http, street_wide, query, id=rows[0]["id"])
+    assert seen["person"]["personId"] == rows[0]["id"]
+    hidden = post(http, community, query, id=rows[0]["id"])
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 def test_admin_sees_across_scopes(

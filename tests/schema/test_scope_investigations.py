@@ -90,7 +90,8 @@ query All($case: String!, $center: ID!, $to: ID!) {
 """
 
 # The grids each case and each person is tied to: a case by where it occurred; a person by
-# residence, work, support, or taking part in a case (party, reporter, handler).
+# residence, work, support, taking part in a case (party, reporter, handler), or serving an
+# organisation (party organisation, committee) that covers a place (its code).
 TIES: LiteralString = """
 MATCH (c:Case)-[:OCCURRED_IN]->(g:Grid)
 RETURN 'Case' AS type, c.code AS key, [g.code] AS grids
@@ -99,6 +100,7 @@ MATCH (p:Person)
 RETURN 'Person' AS type, p.id AS key,
   [(p)-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->(g:Grid) | g.code]
   + [(p)-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->(g:Grid) | g.code]
+  + [(p)-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(place) | place.code]
   AS grids
 """
 

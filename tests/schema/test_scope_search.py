@@ -60,8 +60,8 @@ RETURN label, coalesce(node.id, node.code) AS key, score
 ORDER BY score DESC, label, key
 """
 
-# The grids a case or a person is tied to (a case: where it occurred; a person: residence,
-# work, support, or a case they took part in).
+# The places a case or a person is tied to (a case: where it occurred; a person: residence,
+# work, support, a case they took part in, or what the organisations they serve cover).
 TIES: LiteralString = """
 MATCH (c:Case)-[:OCCURRED_IN]->(g:Grid)
 RETURN 'Case' AS label, c.code AS key, [g.code] AS grids
@@ -70,6 +70,7 @@ MATCH (p:Person)
 RETURN 'Person' AS label, p.id AS key,
   [(p)-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->(g:Grid) | g.code]
   + [(p)-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->(g:Grid) | g.code]
+  + [(p)-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(place) | place.code]
   AS grids
 """
 
@@ -82,6 +83,10 @@ WHERE g.code STARTS WITH $home
     MATCH (p)-[:RESIDES_IN|WORKS_GRID|SUPPORTS|PARTY_TO|REPORTED_BY|HANDLED_BY]-()
           -[:OCCURRED_IN*0..1]->(x:Grid)
     WHERE x.code STARTS WITH $other
+  }
+  AND NOT EXISTS {
+    MATCH (p)-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(place)
+    WHERE place.code STARTS WITH $other
   }
 RETURN p.id AS id, p.idCardMasked AS masked, p.birthDate AS born
 ORDER BY p.id LIMIT 1
