@@ -51,11 +51,11 @@ async def _graphql(
 
 
 async def run_graphql(
-    client: httpx.AsyncClient, target: str, operation: Operation, params: dict[str, Any]
+    client: httpx.AsyncClient, kind: str, operation: Operation, params: dict[str, Any]
 ) -> Outcome:
-    call = operation.gridgraph if target == "gridgraph" else operation.peer
+    call = operation.gridgraph if kind == "gridgraph" else operation.peer
     variables = operation_params(operation.name, params)
-    if target == "peer" and operation.name == "street_open_cases":
+    if kind == "peer" and operation.name == "street_open_cases":
         variables["open"] = OPEN_STATUSES
     pages: list[JSON] = []
     trips: int | None = 0
@@ -97,9 +97,9 @@ async def run_floor(
 
 
 async def run_operation(
-    client: httpx.AsyncClient, target: str, operation: Operation, params: dict[str, Any]
+    client: httpx.AsyncClient, kind: str, operation: Operation, params: dict[str, Any]
 ) -> Outcome:
-    """Run `operation` on `target` (the client's base URL points at it)."""
-    if target == "floor":
+    """Run `operation` on a server of `kind` (the client's base URL and headers reach it)."""
+    if kind == "floor":
         return await run_floor(client, operation, params)
-    return await run_graphql(client, target, operation, params)
+    return await run_graphql(client, kind, operation, params)

@@ -1,4 +1,5 @@
-"""Correctness first: every operation's normalised answer must be the same on all targets."""
+"""Correctness first: every operation's normalised answer must be the same on all targets,
+GridGraph as every principal included."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from bench.clients import Outcome, run_operation
+from bench.endpoints import Endpoint
 from bench.operations import Operation
-from bench.targets import Target
 
 
 @dataclass(frozen=True)
@@ -38,14 +37,14 @@ def diff(reference: str, left: Any, other: str, right: Any) -> str:
 
 
 async def check_operation(
-    targets: dict[str, Target], operation: Operation, params: dict[str, Any]
+    targets: dict[str, Endpoint], operation: Operation, params: dict[str, Any]
 ) -> Agreement:
-    """Run the operation once per target and compare everything with GridGraph's answer."""
+    """Run the operation once per target and compare everything with the first's answer."""
     outcomes: dict[str, Outcome | str] = {}
     for name, target in targets.items():
-        async with httpx.AsyncClient(base_url=target.base_url, timeout=60) as client:
+        async with target.client() as client:
             try:
-                outcomes[name] = await run_operation(client, name, operation, params)
+                outcomes[name] = await run_operation(client, target.kind, operation, params)
             except Exception as error:  # a failing target is a disagreement, not a crash
                 outcomes[name] = f"{type(error).__name__}: {error}"
     reference_name = next(iter(targets))

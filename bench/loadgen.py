@@ -1,6 +1,7 @@
 """The load generator, the same for all targets: `concurrency` asyncio workers on one httpx
-client per target, each running the mix's operations in turn (worker i starts at operation i,
-so all operations run all the time) until the slice's duration is over.
+client per target (Endpoint.client: keep-alive, one connection per worker), each running the
+mix's operations in turn (worker i starts at operation i, so all operations run all the time)
+until the slice's duration is over.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 
 from bench.clients import run_operation
+from bench.endpoints import Endpoint
 from bench.operations import Operation
 
 
@@ -35,15 +37,9 @@ class Slice:
     samples: list[Sample]
 
 
-def open_client(base_url: str, concurrency: int) -> httpx.AsyncClient:
-    """A keep-alive client with one connection per worker."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60)
-
-
 async def run_slice(
     client: httpx.AsyncClient,
-    target: str,
+    target: Endpoint,
     operations: tuple[Operation, ...],
     params: dict[str, Any],
     concurrency: int,
@@ -61,7 +57,7 @@ async def run_slice(
             turn += 1
             began = time.perf_counter()
             try:
-                outcome = await run_operation(client, target, operation, params)
+                outcome = await run_operation(client, target.kind, operation, params)
             except Exception:  # counted as an error; the run goes on
                 samples.append(Sample(operation.name, time.perf_counter() - began, False, None))
             else:
@@ -69,4 +65,4 @@ async def run_slice(
                 samples.append(Sample(operation.name, elapsed, True, outcome.round_trips))
 
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return Slice(target, time.perf_counter() - start, samples)
+    return Slice(target.name, time.perf_counter() - start, samples)

@@ -3,7 +3,12 @@
 The same values go to the three targets: the busiest grid, a resident of the best-covered
 grid, the most escalated case, the street and category with most open cases, the most
 frequent disputant, a name with a bounded number of full-text hits, the most populous
-community and the street with most communities (ties broken by code or id).
+community and the street with most communities (ties broken by code or id); and the codes of
+all districts, the scope of the bench's investigator token (bench/principals.py).
+
+The name's hits must all be persons a district-wide scope shows (docs/security.md, Persons):
+a person tied to no grid, case or covering organisation is outside every scope, so the
+scoped investigator would find fewer hits than the other targets.
 """
 
 from __future__ import annotations
@@ -45,9 +50,12 @@ CALL () {
   CALL (name) {
     CALL db.index.fulltext.queryNodes('search_text', name) YIELD node
     WHERE node:Person
-    RETURN count(*) AS hits
+    RETURN count(*) AS hits,
+           count(CASE WHEN EXISTS { (node)-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->(:Grid) }
+                        OR EXISTS { (node)-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case) }
+                      THEN 1 END) AS inDistrictScope
   }
-  WITH name, hits WHERE 5 <= hits <= 60
+  WITH name, hits WHERE 5 <= hits <= 60 AND inDistrictScope = hits
   RETURN name AS text ORDER BY hits DESC, name LIMIT 1
 }
 CALL () {
@@ -60,7 +68,12 @@ CALL () {
   RETURN s.code AS rollupStreet ORDER BY COUNT { (s)<-[:PART_OF]-(:Community) } DESC, s.code
   LIMIT 1
 }
-RETURN grid, person, case, street, category, disputant, text, community, rollupStreet
+CALL () {
+  MATCH (d:District)
+  WITH d.code AS code ORDER BY code
+  RETURN collect(code) AS districts
+}
+RETURN grid, person, case, street, category, disputant, text, community, rollupStreet, districts
 """
 
 # Which parameters each operation sends (GraphQL variable name -> parameter name).
@@ -79,7 +92,7 @@ OPERATION_PARAMS: dict[str, dict[str, str]] = {
 async def choose_params(graph: GraphClient) -> dict[str, Any]:
     """The parameters of the whole mix, read from the seeded graph."""
     rows = await graph.read(PARAMS, {})
-    if not rows or any(value is None for value in rows[0].values()):
+    if not rows or any(value in (None, []) for value in rows[0].values()):
         raise RuntimeError(f"the seeded graph lacks data for some operation: {rows}")
     return dict(rows[0])
 

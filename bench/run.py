@@ -1,5 +1,6 @@
-"""One benchmark run: Neo4j, seed, parameters, the three targets, the correctness check, the
-round-robin timed slices, the report. `python -m bench --help` for the options."""
+"""One benchmark run: Neo4j, seed, parameters, the three targets (GridGraph called as each
+principal of --principals), the correctness check, the round-robin timed slices, the report.
+`python -m bench --help` for the options."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from typing import Any
 from bench import report
 from bench.compare import Agreement, check_operation
 from bench.database import KEY_B64, local_neo4j, open_graph, prepare
-from bench.loadgen import Slice, open_client, run_slice
+from bench.endpoints import Endpoint, endpoints
+from bench.loadgen import Slice, run_slice
 from bench.operations import OPERATIONS, Operation
 from bench.params import choose_params
-from bench.targets import BENCH_DIR, Target, ensure_peer_installed, running_targets
+from bench.principals import PRINCIPALS, BenchPrincipal, parse_principals
+from bench.targets import BENCH_DIR, ensure_peer_installed, running_targets
 from seeds.plan import Scale
 
 TARGET_ORDER = ("gridgraph", "floor", "peer")
@@ -38,6 +41,7 @@ class Options:
     rounds: int
     warmup_s: float
     operations: tuple[Operation, ...]
+    principals: tuple[BenchPrincipal, ...]
     json_out: Path | None
     heap_mb: int
     pagecache_mb: int
@@ -52,24 +56,34 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--rounds", type=int, default=3, help="slices per target")
     parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds per target")
     parser.add_argument("--operations", help="comma-separated subset of the mix")
+    parser.add_argument(
+        "--principals",
+        default=",".join(p.key for p in PRINCIPALS),
+        help="GridGraph is measured as each of these (comma-separated; anonymous required): "
+        + "; ".join(f"{p.key}: {p.summary}" for p in PRINCIPALS),
+    )
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--neo4j-heap-mb", type=int, default=2048)
     parser.add_argument("--neo4j-pagecache-mb", type=int, default=1024)
     parser.add_argument(
-        "--smoke", action="store_true", help="CI: tiny, 1 s slices, concurrency 2, one round"
+        "--smoke", action="store_true", help="CI: tiny, 0.5 s slices, concurrency 2, one round"
     )
     args = parser.parse_args(argv)
     operations = OPERATIONS
     if args.operations:
         wanted = set(args.operations.split(","))
         operations = tuple(op for op in OPERATIONS if op.name in wanted)
-    if args.smoke:
+    try:
+        principals = parse_principals(args.principals)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.smoke:  # five targets x (0.25 + 0.5) s: under 4 s of load
         args.scale, args.concurrency, args.duration, args.rounds, args.warmup = (
             "tiny",
             2,
-            1.0,
-            1,
             0.5,
+            1,
+            0.25,
         )
         args.neo4j_heap_mb, args.neo4j_pagecache_mb = 512, 256
     return Options(
@@ -79,6 +93,7 @@ def parse(argv: list[str] | None = None) -> Options:
         args.rounds,
         args.warmup,
         operations,
+        principals,
         args.json,
         args.neo4j_heap_mb,
         args.neo4j_pagecache_mb,
@@ -118,22 +133,27 @@ def machine() -> dict[str, Any]:
     }
 
 
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages (what `uptime` shows)."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 async def _check(
-    targets: dict[str, Target], options: Options, params: dict[str, Any]
+    targets: dict[str, Endpoint], options: Options, params: dict[str, Any]
 ) -> list[Agreement]:
     return [await check_operation(targets, op, params) for op in options.operations]
 
 
 async def _timed(
-    targets: dict[str, Target], options: Options, params: dict[str, Any]
+    targets: dict[str, Endpoint], options: Options, params: dict[str, Any]
 ) -> list[Slice]:
-    clients = {n: open_client(t.base_url, options.concurrency) for n, t in targets.items()}
+    clients = {name: target.client(options.concurrency) for name, target in targets.items()}
     slices: list[Slice] = []
     try:
         for name in targets:  # warm-up, excluded
             await run_slice(
                 clients[name],
-                name,
+                targets[name],
                 options.operations,
                 params,
                 options.concurrency,
@@ -145,14 +165,14 @@ async def _timed(
             for name in names[shift:] + names[:shift]:
                 one = await run_slice(
                     clients[name],
-                    name,
+                    targets[name],
                     options.operations,
                     params,
                     options.concurrency,
                     options.duration_s,
                 )
                 print(
-                    f"  round {round_index + 1}/{options.rounds} {name:<10} "
+                    f"  round {round_index + 1}/{options.rounds} {name:<16} "
                     f"{len(one.samples) / one.seconds:8.1f} ops/s",
                     flush=True,
                 )
@@ -188,6 +208,7 @@ def run(options: Options) -> int:
             "rounds": options.rounds,
             "warmup_s": options.warmup_s,
             "operations": names,
+            "principals": [p.key for p in options.principals],
             "smoke": options.smoke,
         },
         "machine": machine(),
@@ -210,7 +231,8 @@ def run(options: Options) -> int:
             document["seed_s"] = round(time.monotonic() - began, 1)
             document["params"] = params
             print(f"seeded {options.scale.value} in {document['seed_s']} s; params {params}")
-            with running_targets(TARGET_ORDER, access, KEY_B64, run_dir) as targets:
+            with running_targets(TARGET_ORDER, access, KEY_B64, run_dir) as servers:
+                targets = endpoints(servers, options.principals, params)
                 agreements = asyncio.run(_check(targets, options, params))
                 document["correctness"] = [asdict(a) for a in agreements]
                 for a in agreements:
@@ -223,16 +245,19 @@ def run(options: Options) -> int:
                 if not all(a.agreed for a in agreements):
                     print(f"results: {_write(document, options)}")
                     return 1
+                load_before = load_average()
                 slices = asyncio.run(_timed(targets, options, params))
+                document["load_average"] = {"before": load_before, "after": load_average()}
     summary = report.summarise(slices, names)
     document["summary"] = summary
-    document["ratios"] = {
-        "peer": report.ratios(summary, "peer"),
-        "floor": report.ratios(summary, "floor"),
-    }
+    document["ratios"] = report.all_ratios(summary)
     print(report.table(summary, names))
     print()
     print(report.ratio_table(summary, names))
+    if security := report.security_table(summary, names):
+        print()
+        print(security)
+    print(f"load average (1, 5, 15 min) before / after timing: {document['load_average']}")
     print(f"results: {_write(document, options)}")
     return 0
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.principals import BENCH_JWT_SECRET
 from server.settings import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "bench"
@@ -97,7 +98,11 @@ def _environment(
             "GRIDGRAPH_NEO4J_PASSWORD": neo4j.password,
             "GRIDGRAPH_PERSONAL_DATA_KEY": key_b64,
             "GRIDGRAPH_DATA_DIR": str(run_dir / "gridgraph-data"),
-            "GRIDGRAPH_MODE": "development",  # requests without credentials: anonymous
+            # No credentials: the anonymous developer; bench tokens: HS256 with the bench
+            # secret (bench/principals.py). No rate limit: the load is the measurement.
+            "GRIDGRAPH_MODE": "development",
+            "GRIDGRAPH_JWT_HS256_SECRET": BENCH_JWT_SECRET,
+            "GRIDGRAPH_RATE_LIMIT_PER_S": "0",
         }
     else:
         env |= {

@@ -1,4 +1,5 @@
-"""The benchmark's smoke mode runs end to end and the three targets agree on every operation.
+"""The benchmark's smoke mode runs end to end and the three targets, GridGraph as each bench
+principal included (anonymous, admin, scoped investigator), agree on every operation.
 
 It starts its own Neo4j and servers (never the session's), so it only needs Java, Maven, Node
 and npm; no time is asserted (DESIGN.md: benchmarks are never timed assertions).
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from bench.operations import OPERATIONS
+from bench.principals import PRINCIPALS
 from server.settings import PROJECT_ROOT
 
 SMOKE_TIMEOUT_S = 300
@@ -31,10 +33,15 @@ def test_smoke_mode_runs_and_all_targets_agree(tmp_path: Path) -> None:
         check=False,
     )
 
-    # then it exited 0 and the three targets agreed on every operation of the mix
+    # then it exited 0 and all targets agreed on every operation of the mix, without errors
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
     result = json.loads(result_file.read_text())
     checked = {c["operation"]: c["agreed"] for c in result["correctness"]}
     assert checked == {operation.name: True for operation in OPERATIONS}
-    assert set(result["summary"]) == {"gridgraph", "floor", "peer"}
+    targets = {principal.target for principal in PRINCIPALS} | {"floor", "peer"}
+    assert {c["operation"]: set(c["round_trips"]) for c in result["correctness"]} == {
+        operation.name: targets for operation in OPERATIONS
+    }
+    assert set(result["summary"]) == targets
     assert all(stats["mix"]["errors"] == 0 for stats in result["summary"].values())
+    assert set(result["ratios"]) >= {"gridgraph-admin/gridgraph", "gridgraph-scoped/gridgraph"}
