@@ -6,6 +6,8 @@ import json
 import time
 from datetime import UTC, datetime
 
+from neo4j.exceptions import ServiceUnavailable as Neo4jUnavailable
+from neo4j.exceptions import SessionExpired
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -19,6 +21,7 @@ from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode
 from resolvers.loaders import Loaders
 from resolvers.principal import Credential, Principal
+from schema.error_codes import UNAVAILABLE_MESSAGE
 from server.auth import Authenticator, AuthError
 from server.batching import BatchLimitedGraphQL
 from server.rate_limit import RateLimiter, retry_after
@@ -64,6 +67,19 @@ def refusal_response(refusal: AuthError) -> JSONResponse:
     return JSONResponse(body, status_code=refusal.status, headers=headers)
 
 
+def unavailable_response() -> JSONResponse:
+    """503 when Neo4j cannot be reached before GraphQL runs (API key lookup, audit)."""
+    body = {
+        "errors": [
+            {
+                "message": UNAVAILABLE_MESSAGE,
+                "extensions": {"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+            }
+        ]
+    }
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 class GraphQLEndpoint:
     """/graphql: authenticate, rate-limit, then hand the request to Strawberry.
 
@@ -82,10 +98,17 @@ class GraphQLEndpoint:
             principal = await self.graphql.authenticator.principal_for(request, graph)
             self._check_rate(principal)
         except AuthError as refusal:
+            response = refusal_response(refusal)
             if refusal.principal is not None:
                 entry = refused_entry(refusal.principal, datetime.now(UTC), refusal.code.value)
-                await append_audit_entry(graph, entry)
-            await refusal_response(refusal)(scope, receive, send)
+                try:
+                    await append_audit_entry(graph, entry)
+                except (Neo4jUnavailable, SessionExpired):
+                    response = unavailable_response()
+            await response(scope, receive, send)
+            return
+        except (Neo4jUnavailable, SessionExpired):  # an API key could not be looked up
+            await unavailable_response()(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.graphql(scope, receive, send)
