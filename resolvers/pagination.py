@@ -51,8 +51,8 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def page_request(first: int | None, after: str | None) -> PageRequest:
-    """Validate `first`/`after` into a PageRequest."""
+def checked_page_size(first: int | None) -> int:
+    """`first` (default 20), or BAD_USER_INPUT outside 0..100."""
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 0 <= size <= MAX_PAGE_SIZE:
         raise BadUserInput(
@@ -60,5 +60,10 @@ def page_request(first: int | None, after: str | None) -> PageRequest:
             argument="first",
             max=MAX_PAGE_SIZE,
         )
+    return size
+
+
+def page_request(first: int | None, after: str | None) -> PageRequest:
+    """Validate `first`/`after` into a PageRequest."""
     skip = 0 if after is None else decode_cursor(after) + 1
-    return PageRequest(skip=skip, first=size)
+    return PageRequest(skip=skip, first=checked_page_size(first))

@@ -10,7 +10,7 @@ from graph.search import SearchHit
 from graph.traversal import NodeSpec
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from resolvers.pagination import checked_page_size
 
 MAX_TEXT_LENGTH = 100  # characters of search text (names, titles, addresses are shorter)
 
@@ -29,18 +29,6 @@ def checked_text(text: str) -> str:
     return stripped
 
 
-def checked_first(first: int | None) -> int:
-    """How many hits to return (default 20), or BAD_USER_INPUT outside 0..100."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= size <= MAX_PAGE_SIZE:
-        raise BadUserInput(
-            f"first must be between 0 and {MAX_PAGE_SIZE}, got {size}",
-            argument="first",
-            max=MAX_PAGE_SIZE,
-        )
-    return size
-
-
 async def search(
     context: RequestContext,
     specs: Sequence[NodeSpec],
@@ -50,7 +38,7 @@ async def search(
 ) -> list[SearchHit]:
     """The best hits for `text` among `labels` (all searchable `specs` are known), best first."""
     query = checked_text(text)
-    limit = checked_first(first)
+    limit = checked_page_size(first)
     if limit == 0 or not labels:
         return []
     return await graph_search.search(
