@@ -59,22 +59,25 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
+    """The entry's fields under their :AuditRecord property names (hashed and stored alike)."""
+    return {
+        "at": entry.at,
+        "subject": entry.subject,
+        "role": entry.role,
+        "credential": entry.credential,
+        "purpose": entry.purpose,
+        "operationName": entry.operation_name,
+        "documentHash": entry.document_hash,
+        "variables": entry.variables,
+        "records": entry.records,
+        "outcome": entry.outcome,
+    }
+
+
 def canonical(entry: AuditEntry) -> str:
     """The entry as canonical JSON (sorted keys, compact, UTF-8): the hashed body."""
-    return _json(
-        {
-            "at": format_at(entry.at),
-            "subject": entry.subject,
-            "role": entry.role,
-            "credential": entry.credential,
-            "purpose": entry.purpose,
-            "operationName": entry.operation_name,
-            "documentHash": entry.document_hash,
-            "variables": entry.variables,
-            "records": entry.records,
-            "outcome": entry.outcome,
-        }
-    )
+    return _json({**_stored_fields(entry), "at": format_at(entry.at)})
 
 
 def chain_hash(prev_hash: str, seq: int, body: str) -> str:
@@ -130,19 +133,12 @@ class Appended:
 async def append_audit_entry(graph: GraphClient, entry: AuditEntry) -> Appended:
     """Append one entry to the chain in one write transaction; returns its seq and hash."""
     params = {
+        **_stored_fields(entry),
+        "at": entry.at.astimezone(UTC),
+        "variables": _json(entry.variables),
         "genesis": GENESIS_HASH,
         "separator": SEPARATOR,
         "body": canonical(entry),
-        "at": entry.at.astimezone(UTC),
-        "subject": entry.subject,
-        "role": entry.role,
-        "credential": entry.credential,
-        "purpose": entry.purpose,
-        "operationName": entry.operation_name,
-        "documentHash": entry.document_hash,
-        "variables": _json(entry.variables),
-        "records": entry.records,
-        "outcome": entry.outcome,
     }
     [row] = await graph.write(APPEND, params)
     return Appended(seq=row["seq"], hash=row["hash"])
