@@ -136,22 +136,40 @@ UPSERT_ESCALATIONS_BY_LEVEL: Mapping[CaseLevel, LiteralString] = {
     level: _upsert_escalations(target) for level, target in _ESCALATION_TARGET.items()
 }
 
-# `subject` (who wrote the event) and `outcome` (record_outcome) are optional, as in APPLY.
-UPSERT_CASE_EVENTS: LiteralString = """
+# The stored properties of a timeline event, written alike by the seeds (below) and the
+# workflow mutations (case_commands APPLY); `subject` (who wrote the event) and `outcome`
+# (record_outcome) may be null.
+CASE_EVENT_PROPERTIES: tuple[LiteralString, ...] = (
+    "seq",
+    "at",
+    "action",
+    "status",
+    "level",
+    "note",
+    "actorId",
+    "subject",
+    "outcome",
+)
+
+
+def set_case_event(event: LiteralString, row: LiteralString) -> LiteralString:
+    """Cypher SET items: each event property of node `event` from the map `row`."""
+    return ", ".join(
+        [event + "." + name + " = " + row + "." + name for name in CASE_EVENT_PROPERTIES]
+    )
+
+
+UPSERT_CASE_EVENTS: LiteralString = (
+    """
 UNWIND $rows AS row
 MATCH (c:Case {code: row.caseCode})
 MERGE (e:CaseEvent {id: row.id})
-SET e.seq = row.seq,
-    e.at = row.at,
-    e.action = row.action,
-    e.status = row.status,
-    e.level = row.level,
-    e.note = row.note,
-    e.actorId = row.actorId,
-    e.subject = row.subject,
-    e.outcome = row.outcome
+SET """
+    + set_case_event("e", "row")
+    + """
 MERGE (c)-[:HAS_EVENT]->(e)
 """
+)
 
 UPSERT_RELATED_CASES: LiteralString = """
 UNWIND $rows AS row

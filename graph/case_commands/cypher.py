@@ -55,7 +55,8 @@ RETURN c.status AS status, coalesce(c.version, 0) AS version, c.kind AS kind,
 """
 
 # A compare-and-set on the version read under the lock (no row: the version moved on).
-APPLY: LiteralString = """
+APPLY: LiteralString = (
+    """
 MATCH (c:Case {code: $code})
 WHERE coalesce(c.version, 0) = $version - 1
 SET c.status = $status,
@@ -72,19 +73,14 @@ WITH c
 CALL (c) {
   UNWIND $events AS event
   CREATE (e:CaseEvent {id: event.id})
-  SET e.seq = event.seq,
-      e.at = event.at,
-      e.action = event.action,
-      e.status = event.status,
-      e.level = event.level,
-      e.note = event.note,
-      e.actorId = event.actorId,
-      e.subject = event.subject,
-      e.outcome = event.outcome
+  SET """
+    + cases.set_case_event("e", "event")
+    + """
   CREATE (c)-[:HAS_EVENT]->(e)
 }
 RETURN c.version AS version
 """
+)
 
 CASE_VERSION: LiteralString = """
 MATCH (c:Case {code: $code})
