@@ -5,14 +5,18 @@ decides who may act (admin, developer, and grid workers in their own grids), tur
 arguments into commands, and the graph's refusals into client errors: INVALID_TRANSITION
 with the case's status and the allowed actions, CONFLICT with the current version,
 NOT_FOUND, BAD_USER_INPUT, FORBIDDEN.
+
+Row scope holds for writes (docs/security.md): the principal's scope goes into the
+transaction, so a case, grid, person, mediator, committee or related case out of scope is
+NOT_FOUND with the very message and extensions of an unknown one; FORBIDDEN says only that
+the role may not change cases, or that a new party's ID card is a person out of scope.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +31,7 @@ from graph.case_commands import (
     IdempotencyClaim,
     NewPerson,
     Outcome,
+    Target,
 )
 from graph.case_workflow import CaseAction, TransitionNotAllowed
 from graph.cases import CasePartyRole
@@ -60,10 +65,16 @@ def require_mutating_role(principal: Principal) -> None:
 
 
 def authorize(principal: Principal, grid_code: str) -> None:
-    """FORBIDDEN unless the principal may file and work cases in this grid."""
+    """FORBIDDEN unless the role may change cases; NOT_FOUND, exactly as for an unknown grid,
+    unless the principal may file and work cases in this one."""
     require_mutating_role(principal)
     if not principal.may_act_in(grid_code):
-        raise Forbidden(f"not allowed to act on cases of grid {grid_code}", grid=grid_code)
+        raise _not_found(case_commands.TargetNotFound(Target.GRID, [grid_code], "grid"))
+
+
+def _not_found(missing: case_commands.TargetNotFound) -> NotFound:
+    """The one NOT_FOUND of a missing (or out-of-scope) target."""
+    return NotFound(str(missing), argument=missing.argument, keys=missing.keys)
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -111,8 +122,11 @@ def claim_for(
 
 
 @contextmanager
-def client_errors(case_code: str | None = None) -> Iterator[None]:
-    """The graph's refusals as client errors with stable codes."""
+def client_errors(
+    case_code: str | None = None, new_persons: Mapping[str, str] | None = None
+) -> Iterator[None]:
+    """The graph's refusals as client errors with stable codes (`new_persons`: the argument
+    path of each new party, by person id)."""
     try:
         yield
     except TransitionNotAllowed as refused:
@@ -138,7 +152,16 @@ def client_errors(case_code: str | None = None) -> Iterator[None]:
     except case_commands.CaseNotFound as missing:
         raise NotFound(str(missing), key=missing.code) from None
     except case_commands.TargetNotFound as missing:
-        raise NotFound(str(missing), argument=missing.argument, keys=missing.keys) from None
+        raise _not_found(missing) from None
+    except case_commands.PersonOutOfScope as taken:
+        # Says no more than needed: no id, name or place of the person, only that the number
+        # is registered to someone the caller may not see (docs/security.md).
+        where = (new_persons or {}).get(taken.person_ids[0], "input.parties")
+        raise Forbidden(
+            f"{where}: this ID-card number is registered to a person outside your scope; name"
+            " only persons you can see, or ask someone whose scope covers that person",
+            argument=where,
+        ) from None
     except case_commands.KeyReused as reused:
         raise BadUserInput(str(reused), argument="idempotencyKey") from None
     except case_commands.CommandRefused as refused:
@@ -158,31 +181,32 @@ async def act(
         raise BadUserInput("expectedVersion must not be negative", argument="expectedVersion")
     claim = claim_for(principal, command.action.value, idempotency_key, arguments)
 
-    def check(state: CaseState) -> None:
-        authorize(principal, state.grid_code)
+    def check(state: CaseState) -> None:  # the scope already held in Cypher: defence in depth
+        if not principal.may_act_in(state.grid_code):
+            raise case_commands.CaseNotFound(state.code)
 
     rules = load_policy().workflow
+    scope = principal.scope_codes
     with client_errors(command.case_code):
-        return await case_commands.run_command(context.graph, command, rules, check, claim)
+        return await case_commands.run_command(context.graph, command, rules, check, claim, scope)
 
 
 async def case_row(context: RequestContext, code: str) -> dict[str, Any]:
-    """The case as it is now, read afresh (a request's loaders may hold it from before)."""
-    found = await traversal.nodes_by_key(context.graph, cases.CASE, [code])
+    """The case as it is now, read afresh (a request's loaders may hold it from before) with
+    the principal's row scope, as every read."""
+    scope = context.principal.scope_codes
+    found = await traversal.nodes_by_key(context.graph, cases.CASE, [code], scope)
     if code not in found:
         raise NotFound(f"no case {code}", key=code)
     return found[code]
 
 
-async def visible_cases(context: RequestContext, codes: list[str]) -> None:
-    """NOT_FOUND unless each case exists and the principal may see it (links)."""
+def related_codes(codes: list[str]) -> tuple[str, ...]:
+    """The related cases of a link, once each (BAD_USER_INPUT unless 1 to MAX_RELATED); that
+    each exists in the principal's scope is checked in the link's transaction."""
     if not 0 < len(codes) <= MAX_RELATED:
         raise BadUserInput(f"give 1 to {MAX_RELATED} related cases", argument="related")
-    loads: list[Awaitable[Any]] = [context.loaders.node(cases.CASE, code) for code in codes]
-    found = await asyncio.gather(*loads)
-    missing = [code for code, row in zip(codes, found, strict=True) if row is None]
-    if missing:
-        raise NotFound(f"no case {', '.join(missing)}", argument="related", keys=missing)
+    return tuple(dict.fromkeys(codes))
 
 
 # -- reportCase -----------------------------------------------------------------------------
@@ -235,28 +259,47 @@ def _new_person(context: RequestContext, party: PartyDraft, where: str) -> NewPe
     )
 
 
-def _parties(
-    context: RequestContext, drafts: list[PartyDraft]
-) -> tuple[tuple[tuple[str, CasePartyRole], ...], tuple[NewPerson, ...]]:
-    parties: list[tuple[str, CasePartyRole]] = []
-    new: list[NewPerson] = []
+@dataclass(frozen=True)
+class Parties:
+    """A new case's parties: persons named by id, new persons, and where each new one was."""
+
+    named: tuple[tuple[str, CasePartyRole], ...]
+    new: tuple[tuple[NewPerson, CasePartyRole], ...]
+    arguments: dict[str, str]  # person id -> the argument path of its newPerson.idCard
+    listed: tuple[tuple[str, CasePartyRole], ...]  # every party by person id, in input order
+
+    def fingerprint(self) -> list[list[str]]:
+        """The parties as the idempotency fingerprint holds them (new ones by blind index)."""
+        return [[person_id, role.value] for person_id, role in self.listed]
+
+
+def _parties(context: RequestContext, drafts: list[PartyDraft]) -> Parties:
+    named: list[tuple[str, CasePartyRole]] = []
+    new: list[tuple[NewPerson, CasePartyRole]] = []
+    arguments: dict[str, str] = {}
+    listed: list[tuple[str, CasePartyRole]] = []
     for index, party in enumerate(drafts):
         where = f"input.parties.{index}"
         if (party.person_id is None) == (party.id_card is None):
             message = "give either personId (an existing person) or newPerson, not both"
             raise BadUserInput(message, argument=where)
         if party.person_id is not None:
-            parties.append((party.person_id, party.role))
+            named.append((party.person_id, party.role))
+            listed.append((party.person_id, party.role))
         else:
             person = _new_person(context, party, f"{where}.newPerson")
-            new.append(person)
-            parties.append((person.id, party.role))
-    people = [person_id for person_id, _ in parties]
-    if len(set(people)) != len(people):
-        raise BadUserInput("a person is named twice among the parties", argument="input.parties")
-    if CasePartyRole.APPLICANT not in {role for _, role in parties}:
+            new.append((person, party.role))
+            listed.append((person.id, party.role))
+            arguments.setdefault(person.id, f"{where}.newPerson.idCard")
+    # A personId that is also a new party's ID card is found in the transaction, once both
+    # are known to be in scope (checked here, it would tell which ID card a person id has).
+    for people in ([pid for pid, _ in named], [person.id for person, _ in new]):
+        if len(set(people)) != len(people):
+            message = "a person is named twice among the parties"
+            raise BadUserInput(message, argument="input.parties")
+    if CasePartyRole.APPLICANT not in {role for _, role in [*named, *new]}:
         raise BadUserInput("a case needs at least one applicant", argument="input.parties")
-    return tuple(parties), tuple({person.id: person for person in new}.values())
+    return Parties(tuple(named), tuple(new), arguments, tuple(listed))
 
 
 def _reporter(principal: Principal, reporter: str | None) -> str:
@@ -279,8 +322,7 @@ async def report(
     require_mutating_role(principal)
     if level_of(draft.grid, "input.grid") is not PlaceLevel.GRID:
         raise BadUserInput(f"{draft.grid!r} is not a grid code", argument="input.grid")
-    authorize(principal, draft.grid)
-    parties, new_persons = _parties(context, draft.parties)
+    parties = _parties(context, draft.parties)
     case_report = CaseReport(
         grid_code=draft.grid,
         kind=checked_code(draft.kind, Vocabulary.CASE_KIND, "input.kind") or "",
@@ -291,8 +333,8 @@ async def report(
         description=text(draft.description, "description"),
         ten_no_item=checked_code(draft.ten_no_item, Vocabulary.TEN_NO_ITEM, "input.tenNoItem"),
         reporter_id=_reporter(principal, draft.reporter),
-        parties=parties,
-        new_persons=new_persons,
+        parties=parties.named,
+        new_parties=parties.new,
         actor=actor_of(principal),
         at=now(),
         note=text(draft.note, "note"),
@@ -300,9 +342,11 @@ async def report(
     # The fingerprint leaves clear ID-card numbers out: new persons count by their blind index.
     arguments = {
         **{name: value for name, value in vars(draft).items() if name != "parties"},
-        "parties": [[person, role.value] for person, role in parties],
+        "parties": parties.fingerprint(),
     }
     claim = claim_for(principal, CaseAction.REPORT.value, idempotency_key, arguments)
     rules = load_policy().workflow
-    with client_errors():
-        return await case_commands.report_case(context.graph, case_report, rules, claim)
+    authorize(principal, draft.grid)  # after the input checks, as an unknown grid would be
+    scope = principal.scope_codes
+    with client_errors(new_persons=parties.arguments):
+        return await case_commands.report_case(context.graph, case_report, rules, claim, scope)

@@ -1,4 +1,11 @@
-"""The Cypher of the case workflow's mutations: constants only, every value a $parameter."""
+"""The Cypher of the case workflow's mutations: constants and small builders, every value a
+$parameter.
+
+Row scope holds for writes as for reads: a builder given `scoped=True` adds the read path's
+predicate (graph/scope.py `visible`, over `$scope`), so a scoped caller can neither lock a
+case nor link a grid, person, mediator, committee or case it could not read; what it may not
+see matches nothing, exactly like what does not exist.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,12 @@ from enum import StrEnum
 from typing import LiteralString
 
 from graph import cases, places
+from graph import scope as row_scope
 from graph.traversal import Hop
 
 
 class Target(StrEnum):
-    """Things a command names by key; each has one existence check (EXISTING)."""
+    """Things a command names by key; each has one existence check (`existing`)."""
 
     GRID = "grid"
     PERSON = "person"
@@ -34,10 +42,26 @@ MATCH (k:IdempotencyKey {key: $key})
 SET k.result = $result, k.caseCode = $caseCode
 """
 
+
+def _where_visible(label: LiteralString, var: LiteralString, scoped: bool) -> LiteralString:
+    """`WHERE <visible>` for a scoped caller, nothing for an unrestricted one."""
+    return " WHERE " + row_scope.visible(label, var) if scoped else ""
+
+
+def case_visible(scoped: bool) -> LiteralString:
+    """The case `$code`, if it exists and the caller may see it (idempotent replays)."""
+    return "MATCH (c:Case {code: $code})" + _where_visible("Case", "c", scoped) + " RETURN c.code"
+
+
 # `SET c._lock` takes the case's write lock before anything of it is read (Neo4j's
-# documented way to serialise read-then-write); APPLY removes the property again.
-LOCK_CASE: LiteralString = """
-MATCH (c:Case {code: $code})
+# documented way to serialise read-then-write); APPLY removes the property again. A case the
+# caller may not see is not locked: no row, as for an unknown code.
+def lock_case(scoped: bool) -> LiteralString:
+    """Lock the case `$code` and read its state (nothing when unknown or out of scope)."""
+    return "MATCH (c:Case {code: $code})" + _where_visible("Case", "c", scoped) + _LOCKED
+
+
+_LOCKED: LiteralString = """
 SET c._lock = true
 WITH c
 MATCH (c)-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Community)-[:PART_OF]->(s:Street)
@@ -106,7 +130,10 @@ CASE_CODE_TAKEN: LiteralString = "RETURN EXISTS { MATCH (:Case {code: $code}) } 
 
 # New parties: one human is one :Person, so an ID-card number already known reuses its node
 # and leaves its properties alone. Identifiers come from protect_person_identifiers only.
-CREATE_PERSONS: LiteralString = """
+# `created` says whether this MERGE made the node (the `_new` marker never outlives the
+# transaction), so a person someone else registered a moment ago counts as existing;
+# `allowed`: created here, or already visible to the caller.
+_MERGE_PERSONS: LiteralString = """
 UNWIND $rows AS row
 MERGE (p:Person {id: row.id})
 ON CREATE SET p.name = row.name,
@@ -117,23 +144,67 @@ ON CREATE SET p.name = row.name,
     p.idCardMasked = row.idCardMasked,
     p.phoneHash = row.phoneHash,
     p.phoneCipher = row.phoneCipher,
-    p.phoneMasked = row.phoneMasked
-"""
+    p.phoneMasked = row.phoneMasked,
+    p._new = true
+WITH row, p, p._new IS NOT NULL AS created
+CALL (p, created) {
+  WITH p WHERE created
+  REMOVE p._new
+}
+RETURN row.id AS id, created, """
 
-EXISTING: Mapping[Target, LiteralString] = {
-    Target.GRID: "UNWIND $keys AS key MATCH (t:Grid {code: key}) RETURN key",
-    Target.PERSON: "UNWIND $keys AS key MATCH (t:Person {id: key}) RETURN key",
-    Target.MEDIATOR: "UNWIND $keys AS key MATCH (t:Person:Mediator {id: key}) RETURN key",
-    Target.COMMITTEE: "UNWIND $keys AS key MATCH (t:MediationCommittee {code: key}) RETURN key",
-    Target.DEPARTMENT: "UNWIND $keys AS key MATCH (t:Department {code: key}) RETURN key",
-    Target.CASE: "UNWIND $keys AS key MATCH (t:Case {code: key}) RETURN key",
+
+def create_persons(scoped: bool) -> LiteralString:
+    """Create the new parties `$rows`; per row: its id and whether the caller may link it."""
+    allowed: LiteralString = "created OR " + row_scope.visible("Person", "p") if scoped else "true"
+    return _MERGE_PERSONS + allowed + " AS allowed"
+
+
+_TARGETS: Mapping[Target, tuple[LiteralString, LiteralString]] = {
+    Target.GRID: ("Grid", "(t:Grid {code: key})"),
+    Target.PERSON: ("Person", "(t:Person {id: key})"),
+    Target.MEDIATOR: ("Person", "(t:Person:Mediator {id: key})"),
+    Target.COMMITTEE: ("MediationCommittee", "(t:MediationCommittee {code: key})"),
+    Target.DEPARTMENT: ("Department", "(t:Department {code: key})"),
+    Target.CASE: ("Case", "(t:Case {code: key})"),
 }
 
-CASES_TO_LINK: LiteralString = """
-UNWIND $codes AS code
-MATCH (o:Case {code: code})-[:OCCURRED_IN]->(g:Grid)
-RETURN o.code AS code, g.code AS grid, o.reportedAt AS reportedAt
-"""
+# A mediator serves a case's place when a committee they are a member of, or the committee
+# of a studio they are a member of, covers one of `$places` (the case's grid, community,
+# street and district); a committee serves it when it covers one of them.
+_SERVES: Mapping[Target, LiteralString] = {
+    Target.MEDIATOR: """
+  EXISTS { MATCH (t)-[:MEMBER_OF]->(:MediationCommittee)-[:COVERS]->(served)
+           WHERE served.code IN $places }
+  OR EXISTS { MATCH (t)-[:MEMBER_OF]->(:MediationStudio)-[:UNDER]->(:MediationCommittee)
+                    -[:COVERS]->(served)
+              WHERE served.code IN $places }""",
+    Target.COMMITTEE: """
+  EXISTS { MATCH (t)-[:COVERS]->(served) WHERE served.code IN $places }""",
+}
+
+
+def existing(target: Target, scoped: bool) -> LiteralString:
+    """Which of `$keys` name a node of `target` (that the caller may see, when scoped)."""
+    label, pattern = _TARGETS[target]
+    where = _where_visible(label, "t", scoped)
+    return "UNWIND $keys AS key MATCH " + pattern + where + " RETURN key"
+
+
+def serving(target: Target, scoped: bool) -> LiteralString:
+    """Like `existing` for a mediator or committee, with whether it serves the case's place."""
+    return existing(target, scoped) + ", " + _SERVES[target] + " AS serves"
+
+
+def cases_to_link(scoped: bool) -> LiteralString:
+    """The cases `$codes` with their grid and report time (those the caller may see)."""
+    return (
+        "UNWIND $codes AS code MATCH (o:Case {code: code})"
+        + _where_visible("Case", "o", scoped)
+        + " MATCH (o)-[:OCCURRED_IN]->(g:Grid)"
+        + " RETURN o.code AS code, g.code AS grid, o.reportedAt AS reportedAt"
+    )
+
 
 # Open cases past their deadline (Case.dueAt, cleared once resolved) in every grid under a
 # place, most overdue first (`overdueCases`).

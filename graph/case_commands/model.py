@@ -72,6 +72,14 @@ class TargetNotFound(LookupError):
         self.argument = argument
 
 
+class PersonOutOfScope(PermissionError):
+    """A new party's ID-card number is an existing person's whom the caller may not see."""
+
+    def __init__(self, person_ids: Sequence[str]) -> None:
+        super().__init__("an ID-card number given for a new person is a person out of scope")
+        self.person_ids = list(person_ids)
+
+
 class VersionConflict(Exception):
     """The case changed since the version the caller expected (optimistic concurrency)."""
 
@@ -153,7 +161,7 @@ class NewPerson:
     protected: Mapping[str, str | None]  # idCardHash, idCardCipher, ... phoneMasked
 
     def row(self) -> dict[str, Any]:
-        """CREATE_PERSONS' row."""
+        """create_persons' row."""
         details = {"id": self.id, "name": self.name, "gender": self.gender}
         return {**self.protected, **details, "birthDate": self.birth_date}
 
@@ -171,11 +179,19 @@ class CaseReport:
     description: str | None
     ten_no_item: str | None
     reporter_id: str
-    parties: tuple[tuple[str, CasePartyRole], ...]  # person id, role
-    new_persons: tuple[NewPerson, ...]
+    parties: tuple[tuple[str, CasePartyRole], ...]  # existing persons named by id, and role
+    new_parties: tuple[tuple[NewPerson, CasePartyRole], ...]  # persons given by ID card
     actor: Actor
     at: datetime
     note: str | None = None
+
+    def all_parties(self) -> list[tuple[str, CasePartyRole]]:
+        """Every party by person id: the named ones, then the new ones."""
+        return [*self.parties, *((person.id, role) for person, role in self.new_parties)]
+
+    def party_rows(self, code: str) -> list[dict[str, Any]]:
+        """graph.cases.upsert_case_parties' rows."""
+        return [{"caseCode": code, "personId": p, "role": r} for p, r in self.all_parties()]
 
     def case_row(self, code: str) -> dict[str, Any]:
         """graph.cases.upsert_cases' row for the new case."""

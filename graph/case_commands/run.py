@@ -1,4 +1,10 @@
-"""Each command as ONE write transaction: claim the key, lock, check, write, record."""
+"""Each command as ONE write transaction: claim the key, lock, check, write, record.
+
+`scope` is the caller's row scope (place codes; None: unrestricted). Every check that names
+a node runs in the transaction with the read path's predicate (graph/scope.py), so what the
+caller may not see is refused exactly like what does not exist, and a retry's stored result
+is returned only while the case is still in the caller's scope.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from graph import cases
-from graph.case_commands import cypher
+from graph.case_commands import cypher, scoped
 from graph.case_commands.cypher import Target
 from graph.case_commands.model import (
     DEFAULT_NOTES,
@@ -39,6 +45,7 @@ from graph.cases import CaseLevel, HandlerKind
 from graph.china_time import CHINA_TIME
 from graph.client import GraphClient, TransactionWriter, to_native
 from graph.policy import WorkflowRules
+from graph.traversal import Scope, scope_params
 
 A = CaseAction
 
@@ -54,27 +61,24 @@ class Step:
     command: Command
     at: datetime
     rules: WorkflowRules
+    scope: Scope = None  # the caller's place codes; None: unrestricted
     work_order_due: datetime | None = None  # Case.workOrderDueAt afterwards
     satisfaction: int | None = None  # None: unchanged
     mediation_outcome: str | None = None  # None: unchanged; also the event's outcome
     follow_on: list[CaseAction] = field(default_factory=list)  # actions taken in the same go
 
     async def require(self, target: Target, keys: Sequence[str], argument: str) -> None:
-        """TargetNotFound unless every key names an existing node."""
-        await _require(self.tx, target, keys, argument)
+        """TargetNotFound unless every key names an existing node the caller may see."""
+        await scoped.require(self.tx, target, keys, argument, self.scope)
+
+    async def require_serving(self, target: Target, key: str, argument: str) -> None:
+        """Like `require`, for a mediator or committee that must also serve the case's place."""
+        places = self.state.places
+        await scoped.require_serving(self.tx, target, key, argument, places, self.scope)
 
     def row(self, **values: object) -> dict[str, object]:
         """A graph/cases.py write row for this case at this time."""
         return {"caseCode": self.state.code, "at": self.at, **values}
-
-
-async def _require(
-    tx: TransactionWriter, target: Target, keys: Sequence[str], argument: str
-) -> None:
-    rows = await tx.write(cypher.EXISTING[target], {"keys": list(keys)})
-    missing = sorted(set(keys) - {row["key"] for row in rows})
-    if missing:
-        raise TargetNotFound(target, missing, argument)
 
 
 # -- what each action writes besides status and timeline ------------------------------------
@@ -90,11 +94,11 @@ async def _accept(step: Step) -> None:
 async def _start_mediation(step: Step) -> None:
     mediator, committee = step.command.mediator, step.command.committee
     if mediator:
-        await step.require(Target.MEDIATOR, [mediator], "mediator")
+        await step.require_serving(Target.MEDIATOR, mediator, "mediator")
         row = step.row(handlerKey=mediator, role="mediator")
         await cases.upsert_case_handlers(step.tx, HandlerKind.PERSON, [row])
     if committee:
-        await step.require(Target.COMMITTEE, [committee], "committee")
+        await step.require_serving(Target.COMMITTEE, committee, "committee")
         row = step.row(handlerKey=committee, role="mediation_committee")
         await cases.upsert_case_handlers(step.tx, HandlerKind.COMMITTEE, [row])
 
@@ -150,7 +154,9 @@ async def _link(step: Step) -> None:
     related, code = step.command.related, step.state.code
     if code in related:
         raise CommandRefused("a case cannot be related to itself", "related")
-    found = await step.tx.write(cypher.CASES_TO_LINK, {"codes": [code, *related]})
+    query = cypher.cases_to_link(step.scope is not None)
+    params = {"codes": [code, *related], **scope_params(step.scope)}
+    found = await step.tx.write(query, params)
     rows = {row["code"]: to_native(row) for row in found}
     missing = sorted(set(related) - set(rows))
     if missing:
@@ -205,8 +211,10 @@ async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, outcome:
         await tx.write(cypher.STORE_RESULT, params)
 
 
-async def _lock(tx: TransactionWriter, code: str) -> CaseState:
-    rows = await tx.write(cypher.LOCK_CASE, {"code": code})
+async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
+    rows = await tx.write(
+        cypher.lock_case(scope is not None), {"code": code, **scope_params(scope)}
+    )
     if not rows:
         raise CaseNotFound(code)
     row = to_native(rows[0])
@@ -291,13 +299,16 @@ async def run_command(
     rules: WorkflowRules,
     check: Check,
     claim: IdempotencyClaim | None = None,
+    scope: Scope = None,
 ) -> Outcome:
-    """Apply one workflow action to an existing case, in one write transaction."""
+    """Apply one workflow action to an existing case, in one write transaction; a case out of
+    `scope` is CaseNotFound, as an unknown one."""
 
     async def work(tx: TransactionWriter) -> Outcome:
         if claim is not None and (replayed := await _claim(tx, claim, command.at)):
+            await scoped.require_case(tx, command.case_code, scope)
             return replayed
-        state = await _lock(tx, command.case_code)
+        state = await _lock(tx, command.case_code, scope)
         check(state)
         expected = command.expected_version
         if expected is not None and expected != state.version:
@@ -305,7 +316,7 @@ async def run_command(
             raise VersionConflict(state.code, expected, state.version, status)
         state.position.after(command.action)  # TransitionNotAllowed before anything is written
         at = max(command.at, state.last_at)
-        step = Step(tx, state, command, at, rules, work_order_due=state.work_order_due)
+        step = Step(tx, state, command, at, rules, scope, work_order_due=state.work_order_due)
         await EFFECTS.get(command.action, _nothing)(step)
         steps = [(command.action, command.note or DEFAULT_NOTES[command.action])]
         steps += [(action, DEFAULT_NOTES[action]) for action in step.follow_on]
@@ -334,26 +345,28 @@ async def report_case(
     report: CaseReport,
     rules: WorkflowRules,
     claim: IdempotencyClaim | None = None,
+    scope: Scope = None,
 ) -> Outcome:
-    """File a new case with its parties and first event, in one write transaction."""
-    new_ids = {person.id for person in report.new_persons}
-    known = sorted({person_id for person_id, _ in report.parties} - new_ids)
+    """File a new case with its parties and first event, in one write transaction; every
+    node it links must be in `scope` (a new party's ID card must not be a person out of it)."""
+    named = sorted({person_id for person_id, _ in report.parties})
 
     async def work(tx: TransactionWriter) -> Outcome:
         if claim is not None and (replayed := await _claim(tx, claim, report.at)):
+            await scoped.require(tx, Target.GRID, [report.grid_code], "grid", scope)
+            await scoped.require_case(tx, replayed.case_code, scope)
             return replayed
-        await _require(tx, Target.GRID, [report.grid_code], "grid")
-        await _require(tx, Target.PERSON, [report.reporter_id], "reporter")
-        await _require(tx, Target.PERSON, known, "parties")
-        if report.new_persons:
-            rows = [person.row() for person in report.new_persons]
-            await tx.write(cypher.CREATE_PERSONS, {"rows": rows})
+        await scoped.require(tx, Target.GRID, [report.grid_code], "grid", scope)
+        await scoped.require(tx, Target.PERSON, [report.reporter_id], "reporter", scope)
+        await scoped.require(tx, Target.PERSON, named, "parties", scope)
+        new = {person.id: person for person, _ in report.new_parties}
+        await scoped.create_persons(tx, list(new.values()), scope)
+        people = [person_id for person_id, _ in report.all_parties()]
+        if len(set(people)) != len(people):  # a personId that is a new party's ID card too
+            raise CommandRefused("a person is named twice among the parties", "input.parties")
         code = await _allocate_code(tx, report.at)
         await cases.upsert_cases(tx, [report.case_row(code)])
-        parties = [
-            {"caseCode": code, "personId": pid, "role": role} for pid, role in report.parties
-        ]
-        await cases.upsert_case_parties(tx, parties)
+        await cases.upsert_case_parties(tx, report.party_rows(code))
         places = {CaseLevel.GRID: report.grid_code}
         state = CaseState(code, Position(), 0, report.kind, places, 0, report.at)
         command = Command(code, A.REPORT, report.actor, report.at)

@@ -12,10 +12,13 @@ import pytest
 
 from graph.case_commands import (
     Actor,
+    CaseNotFound,
     CaseReport,
     Command,
     IdempotencyClaim,
+    NewPerson,
     Outcome,
+    PersonOutOfScope,
     TargetNotFound,
     VersionConflict,
     report_case,
@@ -27,7 +30,12 @@ from graph.cases import CasePartyRole, upsert_cases
 from graph.china_time import CHINA_TIME
 from graph.client import GraphClient
 from graph.maintenance import delete_everything
-from graph.personal_data import PersonalDataKey
+from graph.personal_data import (
+    PersonalDataKey,
+    id_card_check_digit,
+    person_id,
+    protect_person_identifiers,
+)
 from graph.policy import load_policy
 from seeds.loader import seed_graph
 from seeds.plan import Scale
@@ -68,10 +76,16 @@ async def seeded(graph: GraphClient) -> AsyncIterator[GraphClient]:
     yield graph
 
 
-async def _report(graph: GraphClient, at: datetime | None = None) -> Outcome:
-    [resident] = await graph.read(RESIDENT, {"grid": GRID})
+async def _report(
+    graph: GraphClient,
+    at: datetime | None = None,
+    new: tuple[NewPerson, ...] = (),
+    scope: list[str] | None = None,
+    grid: str = GRID,
+) -> Outcome:
+    [resident] = await graph.read(RESIDENT, {"grid": grid})
     report = CaseReport(
-        grid_code=GRID,
+        grid_code=grid,
         kind="dispute",
         category="neighbour",
         severity="medium",
@@ -81,11 +95,11 @@ async def _report(graph: GraphClient, at: datetime | None = None) -> Outcome:
         ten_no_item=None,
         reporter_id=resident["id"],
         parties=((resident["id"], CasePartyRole.APPLICANT),),
-        new_persons=(),
+        new_parties=tuple((person, CasePartyRole.RESPONDENT) for person in new),
         actor=ACTOR,
         at=at or datetime.now(CHINA_TIME),
     )
-    return await report_case(graph, report, RULES)
+    return await report_case(graph, report, RULES, scope=scope)
 
 
 async def _do(
@@ -263,4 +277,29 @@ async def test_the_status_moves_only_from_the_version_read(seeded: GraphClient) 
     }
     # then its compare-and-set matches nothing and changes nothing
     assert await seeded.write(APPLY, stale) == []
+    assert await _snapshot(seeded, code) == before
+
+
+async def test_scoped_commands_neither_see_nor_link_what_is_out_of_scope(
+    seeded: GraphClient,
+) -> None:
+    # given a case in the grid and a new person filed with it, by a caller scoped to the grid
+    first17 = "37081119790101003"
+    number = first17 + id_card_check_digit(first17)
+    protected = protect_person_identifiers(PersonalDataKey(bytes(range(32))), number, None)
+    pid = person_id(str(protected["idCardHash"]))
+    newcomer = NewPerson(pid, "新人", "male", datetime(1979, 1, 1).date(), protected)
+    code = (await _report(seeded, new=(newcomer,), scope=[GRID])).case_code
+    # then the new person carries no marker of its creation
+    assert await seeded.read("MATCH (p:Person) WHERE p._new IS NOT NULL RETURN p.id") == []
+    before = await _snapshot(seeded, code)
+    # when a caller scoped to another grid acts on the case, or names that person as new
+    other = GRID[:-3] + "002"
+    command = Command(code, A.ACCEPT, ACTOR, datetime.now(CHINA_TIME))
+    with pytest.raises(CaseNotFound):
+        await run_command(seeded, command, RULES, _never_refuse, scope=[other])
+    with pytest.raises(PersonOutOfScope) as refused:
+        await _report(seeded, new=(newcomer,), scope=[other], grid=other)
+    # then the case is unknown to them, the person is refused, and nothing was written
+    assert refused.value.person_ids == [pid]
     assert await _snapshot(seeded, code) == before

@@ -18,7 +18,7 @@ from graph.client import GraphClient
 from graph.personal_data import id_card_check_digit
 from resolvers.case_mutations import authorize
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden
+from resolvers.errors import ClientError, Forbidden, NotFound
 from resolvers.loaders import Loaders
 from resolvers.principal import ANONYMOUS_DEVELOPER, Principal, Role
 from schema import build_schema
@@ -446,6 +446,7 @@ async def test_scorecards_reflect_mutated_cases(
 
 
 def test_only_admins_developers_and_grid_workers_in_their_grids_may_act() -> None:
+    # (a role that may not act is FORBIDDEN; a grid out of scope is NOT_FOUND, as an unknown one)
     other_grid = GRID[:-3] + "002"
     allowed = [
         Principal("admin", Role.ADMIN),
@@ -455,16 +456,21 @@ def test_only_admins_developers_and_grid_workers_in_their_grids_may_act() -> Non
     ]
     for who in allowed:
         authorize(who, GRID)
-    refused = [
-        (Principal("worker", Role.GRID_WORKER, scope=frozenset({other_grid})), GRID),
-        (Principal("investigator", Role.INVESTIGATOR), GRID),
-        (Principal("partner", Role.PARTNER, purpose="audit"), GRID),
-        (Principal("worker", Role.GRID_WORKER, scope=frozenset({GRID})), other_grid),
+    refused: list[tuple[Principal, str, type[ClientError]]] = [
+        (Principal("worker", Role.GRID_WORKER, scope=frozenset({other_grid})), GRID, NotFound),
+        (Principal("investigator", Role.INVESTIGATOR), GRID, Forbidden),
+        (Principal("partner", Role.PARTNER, purpose="audit"), GRID, Forbidden),
+        (Principal("worker", Role.GRID_WORKER, scope=frozenset({GRID})), other_grid, NotFound),
     ]
-    for who, grid in refused:
-        with pytest.raises(Forbidden) as error:
+    for who, grid, expected in refused:
+        with pytest.raises(expected) as error:
             authorize(who, grid)
-        assert (error.value.extensions or {})["code"] == "FORBIDDEN"
+        if expected is NotFound:
+            assert error.value.extensions == {
+                "code": "NOT_FOUND",
+                "argument": "grid",
+                "keys": [grid],
+            }
 
 
 async def test_grid_workers_file_as_themselves_and_act_only_in_their_grid(
@@ -482,14 +488,15 @@ async def test_grid_workers_file_as_themselves_and_act_only_in_their_grid(
     code = payload["caseCode"]
     accepted = await _execute(tiny, worker, MUTATIONS[A.ACCEPT][0], code=code)
     assert accepted.data["acceptCase"]["events"][0]["actorId"] == world["worker"]
-    # then a grid worker of another grid and an investigator are refused, and nothing changes
-    for who in (outsider, investigator):
+    # then a grid worker of another grid finds neither grid nor case (as if unknown), an
+    # investigator may not act at all, and nothing changes
+    for who, expected in ((outsider, "NOT_FOUND"), (investigator, "FORBIDDEN")):
         for document, variables in (
             (REPORT, {"input": report_input}),
             (MUTATIONS[A.URGE][0], {"code": code}),
         ):
             result = await _execute(tiny, who, document, **variables)
-            assert result.errors[0].extensions["code"] == "FORBIDDEN"
+            assert result.errors[0].extensions["code"] == expected
     assert len(run(http, CASE_DETAIL, code=code)["case"]["timeline"]) == 2
 
 
