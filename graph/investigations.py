@@ -16,7 +16,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import LiteralString
 
-from graph import cases, departments, mediation, persons, places
+from graph import (
+    buildings,
+    cases,
+    departments,
+    evaluations,
+    mediation,
+    party,
+    persons,
+    places,
+    volunteers,
+)
 from graph import scope as row_scope
 
 MAX_HOPS = 4
@@ -67,27 +77,34 @@ class ConnectionType(StrEnum):
     SUPPORTS = "SUPPORTS"
 
 
-# Readable properties of every node a network or a path may hold, by label (persons only
-# through PERSON: never the blind indexes or ciphertexts).
-_SPECS = (
+# Type, natural key and readable properties of every node type (each a GraphQL type with a
+# global ID) a network or a path may hold (persons only through PERSON: never the blind
+# indexes or ciphertexts).
+NODE_SPECS = (
     persons.PERSON,
     cases.CASE,
-    places.GRID,
+    places.DISTRICT,
+    places.STREET,
     places.COMMUNITY,
+    places.GRID,
+    buildings.BUILDING,
+    party.PARTY_ORGANIZATION,
     mediation.MEDIATION_COMMITTEE,
+    mediation.MEDIATION_STUDIO,
     departments.DEPARTMENT,
+    volunteers.VOLUNTEER_TEAM,
+    evaluations.EVALUATION,
 )
 
 
 def _node_map(var: str) -> LiteralString:
-    """A Cypher expression: {type, key, label, properties} of node `var`."""
+    """A Cypher expression: {type, key, properties} of node `var`, null for other labels."""
     branches = " ".join(
         f"WHEN {var}:{spec.label} THEN {{type: '{spec.label}', key: {var}.{spec.key},"
         f" properties: {spec.projection(var)}}}"
-        for spec in _SPECS
+        for spec in NODE_SPECS
     )
-    other = f"{{type: labels({var})[0], key: elementId({var}), properties: {{}}}}"
-    text = f"CASE {branches} ELSE {other} END"
+    text = f"CASE {branches} ELSE null END"
     return text  # built only from the NodeSpec constants
 
 
@@ -261,7 +278,7 @@ MATCH (c:Case {{code: $code}})-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Communit
 CALL (c) {{
   OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
   WITH e ORDER BY e.seq
-  RETURN collect(e {{.seq, .at, .level, .action}}) AS events
+  RETURN collect(e {{.seq, .at, .level, .action, .status}}) AS events
 }}
 RETURN {cases.CASE.projection("c")} AS case, c.status AS status, c.reportedAt AS reportedAt,
   c.closedAt AS closedAt, events,

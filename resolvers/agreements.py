@@ -15,9 +15,21 @@ from pathlib import Path
 
 from graphql import GraphQLObjectType, GraphQLSchema
 
-# Connection plumbing every agreement allows: it carries no data of its own.
-_PLUMBING_SUFFIXES = ("Connection", "Edge")
-_PLUMBING_TYPES = frozenset({"PageInfo"})
+# Pagination plumbing every agreement allows, carrying no data of its own: these fields of
+# connection and edge types, and all of PageInfo. Anything else an edge or connection type
+# has (MediatorEdge.kind, VolunteerEdge.points, GraphEdge.properties ...) must be listed.
+_CONNECTION_PLUMBING = frozenset({"edges", "pageInfo", "totalCount"})
+_EDGE_PLUMBING = frozenset({"node", "cursor"})
+_FREE_TYPES = frozenset({"PageInfo"})
+
+
+def is_plumbing(type_name: str, field_name: str) -> bool:
+    """True for `__typename` and the pagination fields no agreement needs to list."""
+    if field_name == "__typename" or type_name in _FREE_TYPES:
+        return True
+    if type_name.endswith("Connection"):
+        return field_name in _CONNECTION_PLUMBING
+    return type_name.endswith("Edge") and field_name in _EDGE_PLUMBING
 
 
 @dataclass(frozen=True)
@@ -31,11 +43,8 @@ class Agreement:
 
     def allows(self, type_name: str, field_name: str) -> bool:
         """True when a partner under this agreement may select `type_name.field_name`."""
-        if field_name == "__typename":
-            return True
-        if type_name in _PLUMBING_TYPES or type_name.endswith(_PLUMBING_SUFFIXES):
-            return True
-        return field_name in self.fields.get(type_name, frozenset())
+        listed = self.fields.get(type_name, frozenset())
+        return is_plumbing(type_name, field_name) or field_name in listed
 
 
 class AgreementError(ValueError):

@@ -20,6 +20,7 @@ from graph.policy import load_policy
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
+from resolvers.time_range import checked_date, checked_day_start
 from resolvers.vocabulary import Vocabulary, checked_code
 
 MAX_FIRST = 100
@@ -67,11 +68,14 @@ def _month_start(year: int, month: int) -> date:
 
 
 def parse_period(text: str, argument: str = "period") -> Period:
-    """'2024Q3' (quarter), '2024' (year) or '2024-07' (month); otherwise BAD_USER_INPUT."""
+    """'2024Q3', '2024' or '2024-07', it and the one before in range; else BAD_USER_INPUT."""
     try:
-        return _period(text, argument)
+        period = _period(text, argument)
     except ValueError:  # a year such as 0000 that has no day before it
         raise BadUserInput(f"{text!r} is out of range", argument=argument) from None
+    checked_date(period.previous_start, argument)
+    checked_date(period.start, argument)
+    return period
 
 
 def _period(text: str, argument: str) -> Period:
@@ -167,11 +171,12 @@ async def repeat_disputants(
     if min_cases < 1:
         raise BadUserInput("minCases must be at least 1", argument="minCases")
     checked_first(first)
+    start = checked_day_start(since, "since")
     prefix = await resolve_places.checked_place_prefix(context, place)
     return await analytics.repeat_disputants(
         context.graph,
         prefix,
-        start_of_day(since) if since else None,
+        start,
         min_cases,
         first,
         context.principal.scope_codes,

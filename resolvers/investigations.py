@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from graph import investigations as cypher
+from graph.case_workflow import OPEN_STATUSES, CaseStatus
 from graph.cases import CaseLevel
 from graph.investigations import CentreKind, ConnectionType
 from graph.traversal import Row, scope_params
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
+from resolvers.time_range import checked_date
 
 MAX_CONFLICTS = 200
 MAX_WINDOW_DAYS = 3660
@@ -71,15 +73,41 @@ class Subgraph:
     truncated: bool = False
 
 
-def _subgraph(nodes: list[Row], edges: list[Row], truncated: bool = False) -> Subgraph:
+def _node_properties(node: Row, exact_birth: bool) -> dict[str, Any]:
+    """A node's readable properties; a person's birth date only as a year unless exact."""
+    properties = dict(node["properties"])
+    if node["type"] == "Person":
+        born = properties.pop("birthDate", None)
+        properties["birthYear"] = None if born is None else born.year
+        if exact_birth:
+            properties["birthDate"] = born
+    readable: dict[str, Any] = _plain(properties)
+    return readable
+
+
+def _edge_properties(edge: Row, exact_birth: bool) -> dict[str, Any]:
+    """An edge's properties; RESIDES_IN.since (a child's: its birth) as a year unless exact."""
+    properties = dict(edge["properties"])
+    if edge["type"] == ConnectionType.RESIDES_IN.value and not exact_birth:
+        since = properties.pop("since", None)
+        properties["sinceYear"] = None if since is None else since.year
+    readable: dict[str, Any] = _plain(properties)
+    return readable
+
+
+def _subgraph(
+    nodes: list[Row], edges: list[Row], exact_birth: bool, truncated: bool = False
+) -> Subgraph:
+    """Nodes by natural key and the edges between them; `exact_birth`: see birth dates."""
     by_element = {
         row["element"]: GraphNode(
             row["element"],
             row["node"]["type"],
             str(row["node"]["key"]),
-            _plain(row["node"]["properties"]),
+            _node_properties(row["node"], exact_birth),
         )
         for row in nodes
+        if row["node"] is not None
     }
     return Subgraph(
         list(by_element.values()),
@@ -89,13 +117,18 @@ def _subgraph(nodes: list[Row], edges: list[Row], truncated: bool = False) -> Su
                 edge["type"],
                 by_element[edge["source"]],
                 by_element[edge["target"]],
-                _plain(edge["properties"]),
+                _edge_properties(edge, exact_birth),
             )
             for edge in edges
             if edge["source"] in by_element and edge["target"] in by_element
         ],
         truncated,
     )
+
+
+def _exact_birth(context: RequestContext) -> bool:
+    """True when the principal sees clear ID-card numbers, and so exact birth dates too."""
+    return context.principal.sees_clear_personal_data
 
 
 async def dispute_network(
@@ -111,6 +144,7 @@ async def dispute_network(
     """The bounded dispute network around a person or case; NOT_FOUND when there is none."""
     check_range(hops, 1, cypher.MAX_HOPS, "hops")
     check_range(max_nodes, 1, cypher.MAX_NODES, "maxNodes")
+    since, until = checked_date(since, "since"), checked_date(until, "until")
     if since and until and since > until:
         raise BadUserInput("since must not be after until", argument="since")
     scope = context.principal.scope_codes
@@ -126,7 +160,7 @@ async def dispute_network(
     if not rows:
         raise NotFound(f"no {kind.value} {key}", key=key)
     [row] = rows
-    return _subgraph(row["nodes"], row["edges"], bool(row["truncated"]))
+    return _subgraph(row["nodes"], row["edges"], _exact_birth(context), bool(row["truncated"]))
 
 
 async def related_cases_of(context: RequestContext, code: str, window_days: int) -> list[Row]:
@@ -155,7 +189,7 @@ async def conflicts_of_interest(
 
 @dataclass(frozen=True)
 class LevelStay:
-    """Time a case spent at one level: from entering it to leaving it (or closing, or now)."""
+    """Time a case spent at one level: from entering it to leaving, resolution or now."""
 
     level: CaseLevel
     place_code: str | None
@@ -184,19 +218,22 @@ async def escalation_path(
     if not rows:
         raise NotFound(f"no case {code}", key=code)
     [row] = rows
-    end_of_case: datetime = row["closedAt"] or now or datetime.now(UTC)
+    ended = _end_of_handling(row)
+    end_of_case: datetime = ended or now or datetime.now(UTC)
     departments = {
         e["level"]: e for e in row["escalations"] if e["level"] == CaseLevel.DEPARTMENT.value
     }
     visits: list[tuple[CaseLevel, datetime]] = [(CaseLevel.GRID, row["reportedAt"])]
     for event in row["events"]:
         level = event.get("level")
+        if ended is not None and event["at"] > ended:
+            break
         if level and CaseLevel(level) != visits[-1][0]:
             visits.append((CaseLevel(level), max(event["at"], visits[-1][1])))
     stays = []
     for index, (level, entered) in enumerate(visits):
         last = index == len(visits) - 1
-        left = end_of_case if last else visits[index + 1][1]
+        left = max(end_of_case, entered) if last else visits[index + 1][1]
         if level == CaseLevel.DEPARTMENT:
             target = departments.get(level.value, {})
             place_code, place_name = target.get("code"), target.get("name")
@@ -209,12 +246,35 @@ async def escalation_path(
                 place_code,
                 place_name,
                 entered,
-                None if last and row["closedAt"] is None else left,
+                None if last and ended is None else left,
                 max(0.0, (left - entered).total_seconds()),
-                last and row["closedAt"] is None,
+                last and ended is None,
             )
         )
     return row, stays
+
+
+def _is_open(status: str) -> bool:
+    """True for every status but resolved and closed (graph/case_workflow.py OPEN_STATUSES)."""
+    return CaseStatus(status) in OPEN_STATUSES
+
+
+def _end_of_handling(row: Row) -> datetime | None:
+    """When the case was resolved or closed and not reopened since; None while it is open."""
+    if _is_open(row["status"]):
+        return None
+    ended: datetime | None = None
+    for event in row["events"]:
+        status = event.get("status")
+        if status is None:
+            continue
+        if _is_open(status):
+            ended = None
+        elif ended is None:
+            ended = event["at"]
+    # imported cases without a timeline: closedAt, else (resolved) nothing better than report
+    result: datetime = ended or row["closedAt"] or row["reportedAt"]
+    return result
 
 
 async def connections(
@@ -235,4 +295,9 @@ async def connections(
     )
     if not rows:
         raise NotFound("from or to names nothing", argument="from")
-    return [_subgraph(row["nodes"], row["edges"]) for row in rows if row["nodes"]]
+    exact_birth = _exact_birth(context)
+    return [
+        _subgraph(row["nodes"], row["edges"], exact_birth)
+        for row in rows
+        if row["nodes"] and all(n["node"] is not None for n in row["nodes"])
+    ]

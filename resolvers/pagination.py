@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from resolvers.errors import BadUserInput
@@ -15,6 +16,10 @@ from resolvers.errors import BadUserInput
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 _CURSOR_PREFIX = "offset:"
+# The largest offset a cursor may carry: more than any list holds, far below Neo4j's 64-bit
+# SKIP (a bigger one would overflow it and fail inside the database, not as bad input).
+MAX_CURSOR_OFFSET = 1_000_000_000
+_OFFSET = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -39,15 +44,20 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
-    """The absolute offset inside a cursor, or BAD_USER_INPUT."""
+def decode_cursor(cursor: str, argument: str = "after") -> int:
+    """The absolute offset inside a cursor (0..MAX_CURSOR_OFFSET), or BAD_USER_INPUT."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        offset = int(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else -1
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        offset = -1
-    if offset < 0:
-        raise BadUserInput(f"malformed cursor {cursor!r}", argument="after")
+        text = ""
+    digits = text.removeprefix(_CURSOR_PREFIX) if text.startswith(_CURSOR_PREFIX) else ""
+    offset = int(digits) if _OFFSET.fullmatch(digits) else -1
+    if not 0 <= offset <= MAX_CURSOR_OFFSET:
+        raise BadUserInput(
+            f"malformed or out-of-range cursor {cursor[:100]!r}",
+            argument=argument,
+            maxOffset=MAX_CURSOR_OFFSET,
+        )
     return offset
 
 

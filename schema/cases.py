@@ -15,12 +15,12 @@ from graph.case_workflow import Duty
 from graph.cases import CaseLevel as GraphCaseLevel
 from graph.cases import CaseOrder as GraphCaseOrder
 from graph.cases import CasePartyRole as GraphPartyRole
-from graph.china_time import start_of_day
 from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
+from resolvers.time_range import checked_day_start
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
@@ -72,11 +72,9 @@ class CaseFilter:
 
     def params(self) -> dict[str, Any]:
         """Query parameters of graph.cases.CASE_FILTER."""
-        if (
-            self.reported_from
-            and self.reported_before
-            and self.reported_before <= self.reported_from
-        ):
+        reported_from = checked_day_start(self.reported_from, "filter.reportedFrom")
+        reported_before = checked_day_start(self.reported_before, "filter.reportedBefore")
+        if reported_from and reported_before and reported_before <= reported_from:
             raise BadUserInput("reportedBefore must be after reportedFrom", argument="filter")
         return {
             "kind": checked_code(self.kind, Vocabulary.CASE_KIND, "filter.kind"),
@@ -86,13 +84,9 @@ class CaseFilter:
             "severity": checked_code(self.severity, Vocabulary.SEVERITY, "filter.severity"),
             "channel": checked_code(self.channel, Vocabulary.CHANNEL, "filter.channel"),
             "resolvedAtLevel": self.resolved_at_level.value if self.resolved_at_level else None,
-            "reportedFrom": _start_of(self.reported_from),
-            "reportedBefore": _start_of(self.reported_before),
+            "reportedFrom": reported_from,
+            "reportedBefore": reported_before,
         }
-
-
-def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else start_of_day(day)
 
 
 NO_CASE_FILTER = CaseFilter()

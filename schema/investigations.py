@@ -33,7 +33,10 @@ class GraphNode:
     id: strawberry.ID = strawberry.field(description="Global ID of the object.")
     type: str = strawberry.field(description="Its GraphQL type: Person, Case, Grid ...")
     label: str = strawberry.field(description="A short caption for drawing.")
-    properties: JSON = strawberry.field(description="Its readable properties.")
+    properties: JSON = strawberry.field(
+        description="Its readable properties; a person's `birthDate` only for roles that see "
+        "clear ID-card numbers, `birthYear` for all."
+    )
 
     @classmethod
     def build(cls, node: resolve.GraphNode) -> GraphNode:
@@ -55,7 +58,10 @@ class GraphEdge:
     type: str = strawberry.field(description="The relationship type, e.g. PARTY_TO.")
     source: strawberry.ID = strawberry.field(description="Global ID of the start node.")
     target: strawberry.ID = strawberry.field(description="Global ID of the end node.")
-    properties: JSON = strawberry.field(description="The relationship's properties.")
+    properties: JSON = strawberry.field(
+        description="The relationship's properties; RESIDES_IN `since` only as `sinceYear` "
+        "for roles that do not see clear ID-card numbers."
+    )
 
     @classmethod
     def build(cls, edge: resolve.GraphEdge) -> GraphEdge:
@@ -127,16 +133,22 @@ class LevelStay:
     place_code: str | None = strawberry.field(description="The grid, place or department.")
     place_name: str | None
     entered_at: datetime
-    left_at: datetime | None = strawberry.field(description="Null while the case is there.")
+    left_at: datetime | None = strawberry.field(
+        description="When it moved on, was resolved or closed; null while it is open there."
+    )
     seconds: float = strawberry.field(description="Time spent there, in seconds.")
-    current: bool = strawberry.field(description="The case is open at this level.")
+    current: bool = strawberry.field(
+        description="The case is open (not resolved or closed) at this level."
+    )
 
 
 @strawberry.type(description="The chain grid → community → street → district → department.")
 class EscalationPath:
     case: Case
     levels: list[LevelStay]
-    total_seconds: float = strawberry.field(description="Sum of the levels' times.")
+    total_seconds: float = strawberry.field(
+        description="Sum of the levels' times: from the report to the resolution, or to now."
+    )
 
 
 @strawberry.type(description="A person of a dispute network, ranked by centrality.")

@@ -4,7 +4,8 @@ Every mutation is one write transaction (graph/case_commands) that appends timel
 each takes an optional `idempotencyKey` (a retry returns the first result and changes
 nothing) and, on an existing case, an optional `expectedVersion` (CONFLICT when the case
 moved on). A step the workflow does not allow gives INVALID_TRANSITION with the case's
-status and the allowed actions. docs/workflow.md has the state machine and the deadlines.
+status and the allowed actions. docs/workflow.md has the state machine and the deadlines;
+row scope holds for writes as for reads (resolvers/case_mutations.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from graph.case_commands import OVERDUE_IN_PLACE, Command, MediationOutcome, Out
 from graph.case_workflow import CaseAction, Duty
 from resolvers import case_mutations as resolve
 from resolvers import places as resolve_places
-from resolvers.case_mutations import PartyDraft, ReportDraft, china_time
+from resolvers.case_mutations import PartyDraft, ReportDraft
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
+from resolvers.time_range import checked_moment
 from schema.cases import Case, CaseEvent, CasePartyRole, CaseStatus
 from schema.relay import PageInfo, page_slice, read_page
 
@@ -97,7 +99,7 @@ class CaseMutationPayload:
     )
 
     @strawberry.field(description="The case as it is now.")
-    async def case(self, info: Context) -> Case:
+    async def case(self, info: Context) -> Case:  # read with the caller's row scope
         return Case.from_row(await resolve.case_row(info.context, self.case_code))
 
     @classmethod
@@ -138,7 +140,7 @@ async def _act(
         if name in details:
             details[name] = resolve.text(details[name], name, required=name == "reason")
     if "deadline" in details:
-        details["deadline"] = china_time(details["deadline"])
+        details["deadline"] = checked_moment(details["deadline"], "deadline")
     command = Command(
         code,
         action,
@@ -315,7 +317,7 @@ class Mutation:
             code,
             idempotency_key,
             expected_version,
-            deadline=until,
+            deadline=checked_moment(until, "until"),
             reason=reason,
         )
 
@@ -366,14 +368,13 @@ class Mutation:
         idempotency_key: IdempotencyKey = None,
     ) -> CaseMutationPayload:
         resolve.require_mutating_role(info.context.principal)
-        await resolve.visible_cases(info.context, related)
         return await _act(
             info,
             CaseAction.LINK,
             code,
             idempotency_key,
             expected_version,
-            related=tuple(dict.fromkeys(related)),
+            related=resolve.related_codes(related),
             relation=reason,
             note=note,
         )
@@ -413,7 +414,7 @@ class WorkflowQuery:
         after: str | None = None,
     ) -> OverdueCaseConnection:
         prefix = await resolve_places.checked_place_prefix(info.context, place)
-        params = {"asOf": china_time(as_of) or resolve.now()}
+        params = {"asOf": checked_moment(as_of, "asOf") or resolve.now()}
         request, page = await read_page(info, OVERDUE_IN_PLACE, prefix, first, after, params)
         items, page_info = page_slice(request, page)
         edges = [

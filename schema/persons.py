@@ -86,7 +86,7 @@ class Person(Node):
     person_id: str = strawberry.field(description="The person's stable key.")
     name: str
     gender: str | None
-    birth_date: date | None
+    born: strawberry.Private[date | None]
     address: str | None
     colour_label: str | None = strawberry.field(description="六色 colour label code, if any.")
     tags: list[str] = strawberry.field(description="Key-person (重点人员) tag codes.")
@@ -101,7 +101,7 @@ class Person(Node):
             person_id=row["id"],
             name=row["name"],
             gender=row.get("gender"),
-            birth_date=row.get("birthDate"),
+            born=row.get("birthDate"),
             address=row.get("address"),
             colour_label=row.get("colourLabel"),
             tags=list(row.get("tags") or []),
@@ -109,6 +109,18 @@ class Person(Node):
             id_card_masked=row.get("idCardMasked"),
             phone_masked=row.get("phoneMasked"),
         )
+
+    @strawberry.field(
+        description="Date of birth: exact for admins, investigators and grid workers, null "
+        "for everyone else (with idCardMasked it would give the whole ID-card number back); "
+        "birthYear is there for all."
+    )
+    def birth_date(self, info: Context) -> date | None:
+        return self.born if info.context.principal.sees_clear_personal_data else None
+
+    @strawberry.field(description="Year of birth, for every role that may read persons.")
+    def birth_year(self) -> int | None:
+        return None if self.born is None else self.born.year
 
     @strawberry.field(
         description="ID-card number: clear for admins, investigators and grid workers, "

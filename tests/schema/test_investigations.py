@@ -239,9 +239,16 @@ async def test_escalation_path_levels_and_durations(
     ranks = [LEVELS.index(s["level"]) for s in levels]
     assert ranks == sorted(ranks)
     assert levels[0]["placeCode"] and all(s["seconds"] >= 0 for s in levels)
-    # and the times spent add up to the case's open time
+    # and the times spent add up to the case's open time: from the report to the resolution
     case = path["case"]
-    opened = datetime.fromisoformat(case["closedAt"]) - datetime.fromisoformat(case["reportedAt"])
+    [resolved] = await graph.read(
+        "MATCH (c:Case {code: $c})-[:HAS_EVENT]->(e:CaseEvent {status: 'resolved'}) "
+        "WHERE NOT EXISTS { MATCH (c)-[:HAS_EVENT]->(o:CaseEvent) WHERE o.seq > e.seq "
+        "AND NOT o.status IN ['resolved', 'closed'] } RETURN min(e.at) AS at",
+        {"c": row["code"]},
+    )
+    assert resolved["at"] <= datetime.fromisoformat(case["closedAt"])
+    opened = resolved["at"] - datetime.fromisoformat(case["reportedAt"])
     assert abs(path["totalSeconds"] - opened.total_seconds()) < 1
     assert sum(s["seconds"] for s in levels) == pytest.approx(path["totalSeconds"])
     assert not any(s["current"] for s in levels)
