@@ -47,8 +47,7 @@ class Loaders:
         default_factory=dict
     )
 
-    async def node(self, spec: NodeSpec, key: str) -> Row | None:
-        """The node of this label with this key, or None."""
+    def _node_loader(self, spec: NodeSpec) -> DataLoader[str, Row | None]:
         loader = self._nodes.get(spec)
         if loader is None:
 
@@ -57,7 +56,16 @@ class Loaders:
                 return [found.get(key) for key in keys]
 
             loader = self._nodes[spec] = DataLoader(load_fn=load)
-        return await loader.load(key)
+        return loader
+
+    async def node(self, spec: NodeSpec, key: str) -> Row | None:
+        """The node of this label with this key, or None."""
+        return await self._node_loader(spec).load(key)
+
+    async def nodes(self, spec: NodeSpec, keys: list[str]) -> list[Row | None]:
+        """The nodes of this label with these keys, in order (None where missing): one
+        batched query for all of them."""
+        return list(await self._node_loader(spec).load_many(keys))
 
     async def every(self, spec: NodeSpec) -> list[Row]:
         """Every node of a small, bounded label (one query, read once per request)."""

@@ -7,7 +7,6 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -18,7 +17,7 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.error_codes import ErrorCodes, is_expected, is_timeout
 from schema.investigations import InvestigationQuery
-from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
+from schema.limits import DEFAULT_LIMITS, Limits, ValidationAfterLimits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
 from schema.query import Query
 
@@ -67,7 +66,7 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, production: bool = False) -> s
         extensions=[
             ErrorCodes,
             *limit_extensions(limits, production=production),
-            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+            partial(ValidationAfterLimits, maxsize=DOCUMENT_CACHE_SIZE),
             AgreementCheck,
             AuditTrail,
         ],

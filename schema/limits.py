@@ -1,19 +1,19 @@
-"""Abuse limits of the GraphQL layer: depth, aliases, tokens and an estimated cost budget.
+"""Abuse limits of the GraphQL layer: depth, aliases, tokens, directives, argument bounds and
+an estimated cost budget.
 
 Each refusal carries a stable `extensions.code` (resolvers/errors.py): QUERY_TOO_DEEP,
-TOO_MANY_ALIASES, TOO_MANY_TOKENS, COST_LIMIT_EXCEEDED. Depth and aliases are validation
-rules (cached with the rest of validation per document). Tokens are counted by the parser
-itself (Strawberry's MaxTokensLimiter; schema/error_codes.py gives its error the code).
+TOO_MANY_ALIASES, TOO_MANY_TOKENS, TOO_MANY_DIRECTIVES, BAD_USER_INPUT, COST_LIMIT_EXCEEDED.
+Tokens are counted by the parser itself (Strawberry's MaxTokensLimiter; schema/error_codes.py
+gives its error the code). Then, before the rest of validation, `EarlyValidation` runs the
+cheap document-wide rules (directives, string literals' length): a document they refuse gets
+that one error and is not validated further, so a probe repeating a directive gets one error,
+not one per repetition. Depth and aliases are validation rules (cached with the rest of
+validation per document).
 
-The cost budget needs the request's variables (`first: $first`), which validation never
-sees, so it is a schema extension that runs after parsing and validation and before
-execution (`on_execute`): when the estimate is over budget it sets the operation's result
-to the error, and Strawberry then skips execution. Cost estimate: a field returning an
-object costs 1 per object; scalars and introspection cost 0. A list field multiplies the
-cost of what it selects by its size: its `first` argument when it has one (a literal, the
-variable's value, the declared default, else 20), or, for a list directly inside a paged
-object (a connection's `edges` and `nodes`), the `first` of the paged field above it, else
-10 for an unbounded plain list. Fragments and inline fragments count where they are spread.
+Argument values (schema/input_bounds.py) and the cost budget (schema/cost.py, priced fields
+in schema/prices.py) need the request's variables, which validation never sees, so they are
+schema extensions that run after validation and before execution (`on_execute`): a refusal
+sets the operation's result to the error, and Strawberry then skips execution.
 
 Production mode adds DisableIntrospection and HideSuggestions. The other limits live where
 they act: page size (`first` at most 100: BAD_USER_INPUT naming `first`, in the resolvers),
@@ -25,6 +25,7 @@ graph/client.py and schema/error_codes.py). Defaults and settings: README, Confi
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,42 +33,41 @@ from typing import Any
 
 from graphql import (
     ASTValidationRule,
-    DocumentNode,
+    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
-    GraphQLField,
-    GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
-    VariableNode,
-    get_named_type,
-    get_nullable_type,
-    get_operation_ast,
-    is_composite_type,
+    Visitor,
+    validate,
+    visit,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql.pyutils import Undefined
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
-from resolvers.errors import ErrorCode
-from resolvers.pagination import DEFAULT_PAGE_SIZE
+from resolvers.errors import PREVIEW_LENGTH, ErrorCode
+from schema.cost import UNBOUNDED_LIST_ESTIMATE, CostBudget, estimate_cost
+from schema.error_codes import limit_error
+from schema.input_bounds import InputBounds, LiteralBounds
 
-# Assumed size of a list field without `first` (persons of a case, family, timelines ...).
-UNBOUNDED_LIST_ESTIMATE = 10
+__all__ = [
+    "DEFAULT_LIMITS",
+    "UNBOUNDED_LIST_ESTIMATE",
+    "Limits",
+    "ValidationAfterLimits",
+    "estimate_cost",
+    "limit_error",
+    "limit_extensions",
+]
 
 
 @dataclass(frozen=True)
@@ -77,20 +77,12 @@ class Limits:
     max_depth: int = 12  # nested field levels: `{ districts { code } }` is 2
     max_aliases: int = 30  # aliased fields in the document, fragments expanded
     max_tokens: int = 5000  # lexical tokens of the document (comments included)
-    max_cost: int = 50_000  # estimated objects resolved (see the module docstring)
+    max_cost: int = 50_000  # estimated cost (schema/cost.py, schema/prices.py)
+    max_directives: int = 50  # directives in the document, none repeated on one location
     max_batch_operations: int = 10  # operations in one batched HTTP request
 
 
 DEFAULT_LIMITS = Limits()
-
-
-def limit_error(
-    message: str, code: ErrorCode, node: OperationDefinitionNode | None, **details: Any
-) -> GraphQLError:
-    """A refusal with its stable code and the numbers behind it."""
-    return GraphQLError(
-        message, nodes=[node] if node else None, extensions={"code": code.value, **details}
-    )
 
 
 def _operation_label(operation: OperationDefinitionNode) -> str:
@@ -204,143 +196,91 @@ def aliases_rule(max_aliases: int) -> type[ValidationRule]:
     return MaxAliasesRule
 
 
-@dataclass
-class CostEstimate:
-    """Estimates the cost of one operation of a document, given the request's variables."""
+class _DirectiveUses(Visitor):
+    """Collects the directives of every location (field, fragment, operation ...)."""
 
-    schema: GraphQLSchema
-    fragments: Mapping[str, FragmentDefinitionNode]
-    variables: Mapping[str, Any]
-    _memo: dict[tuple[str, int | None], int] = field(default_factory=dict)
-    _open: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        super().__init__()
+        self.locations: list[tuple[DirectiveNode, ...]] = []
 
-    def selections(
-        self, selection_set: SelectionSetNode, parent: GraphQLNamedType, page: int | None
-    ) -> int:
-        """Cost of a selection set on `parent`; `page` sizes its list fields when paged."""
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, page)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                on = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selections(selection.selection_set, on or parent, page)
-            elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragment(selection.name.value, page)
-        return total
+    def enter(self, node: Node, *_: Any) -> None:
+        directives = getattr(node, "directives", None)
+        if directives:
+            self.locations.append(tuple(directives))
 
-    def fragment(self, name: str, page: int | None) -> int:
-        """Cost of a named fragment where it is spread (memoised; cycles count 0)."""
-        fragment = self.fragments.get(name)
-        if fragment is None or name in self._open:
-            return 0
-        on = self.schema.get_type(fragment.type_condition.name.value)
-        if on is None:
-            return 0
-        key = (name, page)
-        if key not in self._memo:
-            self._open.add(name)
-            self._memo[key] = self.selections(fragment.selection_set, on, page)
-            self._open.discard(name)
-        return self._memo[key]
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, page: int | None) -> int:
-        """1 per object the field returns, times its list size, plus what it selects."""
-        if _is_introspection(node) or node.selection_set is None:
-            return 0
-        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            return 0
-        definition = parent.fields.get(node.name.value)
-        if definition is None:
-            return 0
-        item = get_named_type(definition.type)
-        if not is_composite_type(item):
-            return 0
-        first = self.first(node, definition)
-        if isinstance(get_nullable_type(definition.type), GraphQLList):
-            size = next(n for n in (first, page, UNBOUNDED_LIST_ESTIMATE) if n is not None)
-            return size * (1 + self.selections(node.selection_set, item, None))
-        # A paged object (a connection, a report with rows): its lists hold `first` items.
-        return 1 + self.selections(node.selection_set, item, first)
+def directives_rule(max_directives: int) -> type[ValidationRule]:
+    """A validation rule refusing, with one error, a directive repeated on one location, more
+    than one unknown directive, or more than `max_directives` directives in the document."""
 
-    def first(self, node: FieldNode, definition: GraphQLField) -> int | None:
-        """The page size a field asks for, or None when it has no `first` argument."""
-        declared = definition.args.get("first")
-        if declared is None:
-            return None
-        value: Any = declared.default_value
-        for argument in node.arguments or ():
-            if argument.name.value != "first":
-                continue
-            if isinstance(argument.value, IntValueNode):
-                value = int(argument.value.value)
-            elif isinstance(argument.value, VariableNode):
-                value = self.variables.get(argument.value.name.value, value)
+    class MaxDirectivesRule(ValidationRule):
+        def enter_document(self, node: Node, *_: Any) -> None:
+            uses = _DirectiveUses()
+            visit(node, uses)
+            names = [d.name.value for location in uses.locations for d in location]
+            unknown = [name for name in names if self.context.schema.get_directive(name) is None]
+            repeated = next(
+                (
+                    (name, count)
+                    for location in uses.locations
+                    for name, count in Counter(d.name.value for d in location).items()
+                    if count > 1
+                ),
+                None,
+            )
+            if repeated is not None:
+                name, count = repeated
+                message = (
+                    f"The directive @{name[:PREVIEW_LENGTH]} is repeated {count} times on one "
+                    "location; a directive may appear at most once per location."
+                )
+            elif len(unknown) > 1:
+                message = f"The document uses {len(unknown)} unknown directives."
+            elif len(names) > max_directives:
+                message = (
+                    f"The document uses {len(names)} directives; "
+                    f"at most {max_directives} are allowed."
+                )
             else:
-                value = None
-        if value is Undefined or not isinstance(value, int) or isinstance(value, bool):
-            return DEFAULT_PAGE_SIZE  # absent or null: the resolvers' default page
-        return max(value, 0)
+                return
+            self.report_error(
+                limit_error(
+                    message,
+                    ErrorCode.TOO_MANY_DIRECTIVES,
+                    None,
+                    directives=len(names),
+                    maxDirectives=max_directives,
+                )
+            )
+
+    return MaxDirectivesRule
 
 
-def _variable_values(
-    operation: OperationDefinitionNode, variables: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The request's variables, with the operation's declared defaults for missing ones."""
-    values: dict[str, Any] = {}
-    for definition in operation.variable_definitions or ():
-        name = definition.variable.name.value
-        if name in variables:
-            values[name] = variables[name]
-        elif isinstance(definition.default_value, IntValueNode):
-            values[name] = int(definition.default_value.value)
-    return values
+class EarlyValidation(SchemaExtension):
+    """Runs cheap document-wide rules before the rest of validation: a document they refuse
+    gets their first error only, and is not validated further."""
 
+    def __init__(self, rules: list[type[ASTValidationRule]]) -> None:
+        self.rules = rules
 
-def estimate_cost(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    variables: Mapping[str, Any] | None = None,
-    operation_name: str | None = None,
-) -> int | None:
-    """The estimated cost of the document's operation (None when no operation is chosen)."""
-    operation = get_operation_ast(document, operation_name)
-    root = schema.get_root_type(operation.operation) if operation else None
-    if operation is None or root is None:
-        return None
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    estimate = CostEstimate(schema, fragments, _variable_values(operation, variables or {}))
-    return estimate.selections(operation.selection_set, root, None)
-
-
-class CostBudget(SchemaExtension):
-    """Refuses, before execution, an operation whose estimated cost is over the budget."""
-
-    def __init__(self, max_cost: int) -> None:
-        self.max_cost = max_cost
-
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.result is None:
-            cost = estimate_cost(
-                context.schema._schema, document, context.variables, context.operation_name
-            )
-            if cost is not None and cost > self.max_cost:
-                operation = get_operation_ast(document, context.operation_name)
-                error = limit_error(
-                    f"The query's estimated cost is {cost}, over the budget of "
-                    f"{self.max_cost}: ask for smaller pages (first) or fewer nested lists.",
-                    ErrorCode.COST_LIMIT_EXCEEDED,
-                    operation,
-                    cost=cost,
-                    maxCost=self.max_cost,
-                )
-                context.result = GraphQLExecutionResult(data=None, errors=[error])
+        if document is not None and context.pre_execution_errors is None:
+            errors = validate(context.schema._schema, document, self.rules)
+            if errors:
+                context.pre_execution_errors = errors[:1]
         yield
+
+
+class ValidationAfterLimits(ValidationCache):
+    """Strawberry's cached validation, skipped when EarlyValidation already refused."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.S)
@@ -359,14 +299,18 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 
 def limit_extensions(limits: Limits, production: bool) -> list[ExtensionFactory]:
-    """The schema extensions enforcing `limits` (one instance per request, via factories)."""
+    """The schema extensions enforcing `limits` (one instance per request, via factories);
+    validation itself must then be ValidationAfterLimits, placed after them."""
+    early: list[type[ASTValidationRule]] = [directives_rule(limits.max_directives), LiteralBounds]
     rules: list[type[ASTValidationRule]] = [
         depth_rule(limits.max_depth),
         aliases_rule(limits.max_aliases),
     ]
     extensions: list[ExtensionFactory] = [
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        partial(EarlyValidation, early),
         partial(AddValidationRules, rules),
+        InputBounds,
         partial(CostBudget, limits.max_cost),
     ]
     if production:

@@ -33,7 +33,7 @@ from schema.mediation import MediationCommittee, MediationStudio, all_committees
 from schema.party import PartyOrganization
 from schema.persons import Person, PersonConnection, PersonFilter, residents_anywhere
 from schema.places import Community, District, Grid, Street
-from schema.relay import Node, decode_global_id
+from schema.relay import Node, decode_global_id, load_nodes
 from schema.search import SEARCH_DESCRIPTION, SearchHit, SearchType, search_nodes
 from schema.volunteers import VolunteerTeam
 
@@ -82,7 +82,7 @@ class Query:
 
     @strawberry.field(description="Objects by global IDs, in the same order (null if missing).")
     async def nodes(self, info: Context, ids: list[strawberry.ID]) -> list[Node | None]:
-        return [await _node(info.context, id) for id in ids]
+        return await load_nodes(info.context, ids, NODE_TYPES)
 
     @strawberry.field(description="All districts: the root of the administrative tree.")
     async def districts(self, info: Context) -> list[District]:

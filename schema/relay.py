@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +13,9 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
-from graph.traversal import Hop, Neighbour, NeighbourPage
+from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, preview
 from resolvers.pagination import PageRequest, page_request
 
 
@@ -44,8 +45,44 @@ def decode_global_id(value: str) -> DecodedId:
         text = ""
     type_name, _, key = text.partition(":")
     if not type_name or not key:
-        raise BadUserInput(f"malformed global ID {value!r}", argument="id")
+        raise BadUserInput(f"malformed global ID {preview(value)}", argument="id")
     return DecodedId(type_name, key)
+
+
+MAX_NODE_IDS = 100  # ids of one `nodes(ids:)` call
+# How a global ID's type is read (its label and key) and built into its GraphQL object.
+NodeTypes = Mapping[str, tuple[NodeSpec, Callable[[Row], Node]]]
+
+
+async def load_nodes(
+    context: RequestContext, ids: Sequence[str], types: NodeTypes
+) -> list[Node | None]:
+    """Objects by global IDs, in order (None where unknown, missing or out of scope): all ids
+    decoded first, then one batched, scoped read per type, the types read concurrently."""
+    if len(ids) > MAX_NODE_IDS:
+        raise BadUserInput(
+            f"ids holds {len(ids)} items; at most {MAX_NODE_IDS} are allowed",
+            argument="ids",
+            maxItems=MAX_NODE_IDS,
+        )
+    decoded = [decode_global_id(id) for id in ids]
+    keys: dict[str, list[str]] = {}
+    for one in decoded:
+        if one.type_name in types:
+            keys.setdefault(one.type_name, []).append(one.key)
+    batches = await asyncio.gather(
+        *(context.loaders.nodes(types[name][0], batch) for name, batch in keys.items())
+    )
+    rows = {
+        (name, key): row
+        for (name, batch), found in zip(keys.items(), batches, strict=True)
+        for key, row in zip(batch, found, strict=True)
+    }
+    nodes: list[Node | None] = []
+    for one in decoded:
+        row = rows.get((one.type_name, one.key))
+        nodes.append(types[one.type_name][1](row) if row else None)
+    return nodes
 
 
 @strawberry.type(description="Where a page sits in its list.")

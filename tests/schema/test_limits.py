@@ -1,4 +1,5 @@
-"""Abuse limits: each refusal carries its own stable code (schema/limits.py).
+"""Abuse limits: each refusal carries its own stable code (schema/limits.py, schema/cost.py,
+schema/prices.py, schema/input_bounds.py).
 
 Refusals happen before any resolver runs, so most tests execute on the schema itself; the
 HTTP tests show the limits of the app's default settings and that nothing reached Neo4j.
@@ -14,6 +15,7 @@ from graphql import get_introspection_query, parse
 from starlette.testclient import TestClient
 
 from schema import build_schema
+from schema.input_bounds import LONGER_TEXT, MAX_LIST_ITEMS, MAX_TEXT_LENGTH
 from schema.limits import DEFAULT_LIMITS, UNBOUNDED_LIST_ESTIMATE, Limits, estimate_cost
 from server.app import create_app
 from server.round_trips import HEADER
@@ -209,6 +211,93 @@ def test_fragments_and_inline_fragments_cost_where_they_are_spread(
     default: strawberry.Schema,
 ) -> None:
     assert cost(default, FRAGMENTS) == 1 + 5 * (1 + 1 + 10 * (1 + 1))
+
+
+def test_the_estimate_reads_coerced_values(default: strawberry.Schema) -> None:
+    # a float variable is the Int graphql-core makes of it; a literal and a default too
+    assert cost(default, PAGES, first=100.0) == cost(default, PAGES, first=100) == 220_301
+    inner = "query($f: Int = 7) { persons(first: $f) { edges { node { name } } } }"
+    assert cost(default, inner) == cost(default, inner, f=7.0) == 1 + 7 * 2
+    # invalid variables are left to execution, which refuses them before any resolver
+    assert cost(default, inner, f="seven") is None
+
+
+ANALYSIS = """
+query($c: ID!, $hops: Int! = 2, $max: Int! = 300) {
+  networkAnalysis(center: $c, hops: $hops, maxNodes: $max) {
+    persons { personId } clusters { id } truncated
+  }
+}
+"""
+NETWORK = """
+query($c: ID!, $hops: Int! = 2, $max: Int! = 200) {
+  disputeNetwork(center: $c, hops: $hops, maxNodes: $max) { nodes { id } edges { id } }
+}
+"""
+
+
+def test_investigations_are_priced_by_hops_and_max_nodes(default: strawberry.Schema) -> None:
+    # networkAnalysis: the walk (hops x maxNodes), 10 per node for the analysis, and its
+    # persons and clusters lists of maxNodes items
+    assert cost(default, ANALYSIS, c="x", hops=4, max=1000) == 1 + 4_000 + 10_000 + 2 * 1000
+    assert cost(default, ANALYSIS, c="x") == 1 + 600 + 3_000 + 2 * 300
+    # disputeNetwork: the walk, and its nodes and edges lists of maxNodes items
+    assert cost(default, NETWORK, c="x", hops=4, max=1000) == 1 + 4_000 + 2 * 1000
+    # out of range, the resolvers refuse: the price stays at the bounds
+    assert cost(default, ANALYSIS, c="x", hops=9, max=5000) == cost(
+        default, ANALYSIS, c="x", hops=4, max=1000
+    )
+    # connections: 100 per hop, 50 paths of maxHops + 1 nodes
+    paths = 'query { connections(from: "a", to: "b", maxHops: 6) { allShortest { nodes { id } } } }'
+    assert cost(default, paths) == 1 + 600 + 50 * (1 + 7)
+    # relatedCasesOf: 10 cases plus one per 30 days of the window
+    related = '{ relatedCasesOf(case: "x", windowDays: 300) { case { code } } }'
+    assert cost(default, related) == (10 + 10) * (1 + 1)
+    # nodes(ids:): one per id
+    assert cost(default, "query($i: [ID!]!) { nodes(ids: $i) { id } }", i=["a"] * 42) == 42
+
+
+async def test_argument_values_are_bounded_before_execution(default: strawberry.Schema) -> None:
+    assert MAX_TEXT_LENGTH == 1000 and MAX_LIST_ITEMS == 100
+    assert LONGER_TEXT == {"ReportCaseInput.description": 4000}
+    query = "query($c: String!) { case(code: $c) { code } }"
+
+    async def refusal(document: str, **variables: Any) -> dict[str, Any]:
+        result = await default.execute(document, variable_values=variables)
+        assert result.errors is not None
+        [error] = result.errors
+        assert "RC" not in error.message  # never the value
+        return dict(error.extensions or {})
+
+    # a lone surrogate or a NUL in a variable (the HTTP layer may refuse them first)
+    surrogate = await refusal(query, c="RC\ud800")
+    assert surrogate == {"code": "BAD_USER_INPUT", "argument": "code"}
+    assert await refusal(query, c="RC\x00") == {"code": "BAD_USER_INPUT", "argument": "code"}
+    # a NUL in a literal
+    nul = await refusal('{ case(code: "RC\\u0000") { code } }')
+    assert nul == {"code": "BAD_USER_INPUT", "argument": "code"}
+    # a list over 100 items, in a literal
+    ids = ", ".join(['"RC"'] * 101)
+    many = await refusal(f"{{ nodes(ids: [{ids}]) {{ id }} }}")
+    assert many == {"code": "BAD_USER_INPUT", "argument": "ids", "maxItems": 100}
+    # a variable nested too deeply, or with an unclean key
+    deep: Any = "RC"
+    for _ in range(30):
+        deep = [deep]
+    assert (await refusal(query, c=deep))["code"] == "BAD_USER_INPUT"
+    keyed = "mutation($i: ReportCaseInput!) { reportCase(input: $i) { status } }"
+    assert (await refusal(keyed, i={"RC\ud800": 1}))["variable"] == "i"
+
+
+async def test_a_directive_repeated_on_one_field_is_one_error(small: strawberry.Schema) -> None:
+    query = "{ __typename" + " @skip(if: false)" * 5 + " }"
+    result = await small.execute(query)
+    assert result.errors is not None
+    [error] = result.errors
+    assert error.extensions == {"code": "TOO_MANY_DIRECTIVES", "directives": 5, "maxDirectives": 50}
+    assert error.message.startswith("The directive @skip is repeated 5 times on one location")
+    # one unknown directive is the ordinary validation error
+    assert await codes(small, "{ __typename @nope }") == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 async def test_a_query_over_the_budget_is_cost_limit_exceeded(default: strawberry.Schema) -> None:
