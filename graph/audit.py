@@ -9,8 +9,8 @@ the single `(:AuditHead {id: 'main'})` holds the last seq and hash.
 Nothing in the application updates or deletes an audit record, but Neo4j community edition
 cannot forbid it (no per-label write privileges): whoever holds the database credentials
 can. Hence the chain: `verify_audit_log` recomputes every hash and reports any record that
-was altered or deleted. It cannot see a chain rewritten from scratch (nothing is keyed) or
-a truncated tail whose head was rewound; compare the head hash with a copy kept elsewhere.
+was altered or deleted (graph/audit_verify.py). A truncated tail whose head was rewound
+shows only against a head anchored outside the database (`gridgraph audit anchor`).
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph.client import GraphClient
+from graph.personal_data import replace_identifier_shapes
 
 GENESIS_HASH = "0" * 64  # the prevHash of record 1
 SEPARATOR = "|"  # between prevHash, seq and body in the hashed text
 OUTCOME_OK = "ok"
+REDACTED = "[redacted]"  # what replaces personal data in a record
 
 # -- entries and their canonical form -------------------------------------------------------
 
@@ -46,6 +47,7 @@ class AuditEntry:
     variables: dict[str, Any]  # already redacted (resolvers/redaction.py), JSON-able
     records: int  # rows read from Neo4j while serving the request
     outcome: str  # "ok", "error:CODE,CODE" or "refused:CODE"
+    count: int = 1  # requests this record stands for (> 1: aggregated repeated refusals)
 
 
 def format_at(at: datetime) -> str:
@@ -61,7 +63,7 @@ def _json(value: Any) -> str:
 
 def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
     """The entry's fields under their :AuditRecord property names (hashed and stored alike)."""
-    return {
+    fields: dict[str, Any] = {
         "at": entry.at,
         "subject": entry.subject,
         "role": entry.role,
@@ -73,6 +75,9 @@ def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
         "records": entry.records,
         "outcome": entry.outcome,
     }
+    if entry.count != 1:  # only aggregated refusals carry it: older records hash as before
+        fields["count"] = entry.count
+    return fields
 
 
 def canonical(entry: AuditEntry) -> str:
@@ -87,8 +92,30 @@ def chain_hash(prev_hash: str, seq: int, body: str) -> str:
 
 
 def document_hash(query: str | None) -> str | None:
-    """sha256 hex of a GraphQL document's text (None without one)."""
-    return None if query is None else hashlib.sha256(query.encode("utf-8")).hexdigest()
+    """sha256 hex of a GraphQL document's text (None without one).
+
+    ID-card- and phone-shaped parts are replaced before hashing: an unkeyed hash of a
+    document quoting one would give the number back to anyone trying the few million
+    candidates against it.
+    """
+    if query is None:
+        return None
+    text = replace_identifier_shapes(query, REDACTED)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def scrubbed(entry: AuditEntry) -> AuditEntry:
+    """The entry with ID-card- and phone-shaped parts of its purpose and operation name replaced.
+
+    Applied to every append, whichever path built the entry: these two are free text the
+    client chose, and the log must not keep an identifier in clear.
+    """
+    purpose, name = entry.purpose, entry.operation_name
+    return replace(
+        entry,
+        purpose=None if purpose is None else replace_identifier_shapes(purpose, REDACTED),
+        operation_name=None if name is None else replace_identifier_shapes(name, REDACTED),
+    )
 
 
 def outcome_of(codes: Iterable[str]) -> str:
@@ -114,7 +141,7 @@ WITH h, seq, prevHash,
 CREATE (:AuditRecord {
   seq: seq, at: $at, subject: $subject, role: $role, credential: $credential,
   purpose: $purpose, operationName: $operationName, documentHash: $documentHash,
-  variables: $variables, records: $records, outcome: $outcome,
+  variables: $variables, records: $records, outcome: $outcome, count: $count,
   prevHash: prevHash, hash: hash
 })
 SET h.hash = hash
@@ -132,10 +159,12 @@ class Appended:
 
 async def append_audit_entry(graph: GraphClient, entry: AuditEntry) -> Appended:
     """Append one entry to the chain in one write transaction; returns its seq and hash."""
+    entry = scrubbed(entry)
     params = {
         **_stored_fields(entry),
         "at": entry.at.astimezone(UTC),
         "variables": _json(entry.variables),
+        "count": entry.count if entry.count != 1 else None,  # null: no property
         "genesis": GENESIS_HASH,
         "separator": SEPARATOR,
         "body": canonical(entry),
@@ -173,6 +202,7 @@ def entry_of(props: Mapping[str, Any]) -> AuditEntry:
         variables=variables,
         records=props["records"],
         outcome=props["outcome"],
+        count=props.get("count", 1),
     )
 
 
@@ -253,156 +283,6 @@ async def audit_page(
     return AuditPage([stored_record(props) for props in row["items"]], row["total"])
 
 
-# -- verification ---------------------------------------------------------------------------
-
-
-class ProblemKind(StrEnum):
-    """What verification found wrong."""
-
-    ALTERED = "altered"  # the stored hash does not match the record's content
-    MISSING = "missing"  # a seq with no record: deleted
-    CHAIN_BROKEN = "chain broken"  # prevHash is not the previous record's hash
-    HEAD_MISMATCH = "head mismatch"  # the head does not point at the last record
-    UNSEQUENCED = "unsequenced"  # records whose seq was removed or is not an integer
-
-
-@dataclass(frozen=True)
-class AuditProblem:
-    """One thing wrong with the chain; `seq` is None when no single record is to blame."""
-
-    seq: int | None
-    kind: ProblemKind
-    detail: str
-
-    def describe(self) -> str:
-        """One line: where and what."""
-        where = f"seq {self.seq}" if self.seq is not None else "log"
-        return f"{where}: {self.kind.value}: {self.detail}"
-
-
-@dataclass
-class AuditReport:
-    """The result of verify_audit_log."""
-
-    records: int = 0
-    head_seq: int | None = None
-    head_hash: str | None = None
-    problems: list[AuditProblem] = field(default_factory=list)
-
-    @property
-    def intact(self) -> bool:
-        """True when no problem was found."""
-        return not self.problems
-
-    def describe(self) -> str:
-        """A summary line, then one line per problem."""
-        if self.intact:
-            head = f" (head seq {self.head_seq}, hash {self.head_hash})" if self.head_seq else ""
-            return f"{self.records} records, chain intact{head}"
-        lines = [f"{self.records} records, {len(self.problems)} problems:"]
-        lines += [f"  {problem.describe()}" for problem in self.problems]
-        return "\n".join(lines)
-
-
-# Keyset pagination on the seq uniqueness index: memory stays one batch, whatever the length.
-VERIFY_BATCH: LiteralString = """
-MATCH (r:AuditRecord)
-WHERE r.seq > $after
-WITH r ORDER BY r.seq
-LIMIT $batch
-RETURN r {.*} AS props,
-       CASE WHEN r.at IS :: ZONED DATETIME THEN r.at.nanosecond END AS atNanos
-"""
-COUNT_RECORDS: LiteralString = "MATCH (r:AuditRecord) RETURN count(r) AS n"
-READ_HEAD: LiteralString = "MATCH (h:AuditHead {id: 'main'}) RETURN h.seq AS seq, h.hash AS hash"
-
-VERIFY_BATCH_SIZE = 5000
-
-
-def _recomputed_hash(props: Mapping[str, Any], nanos: Any) -> str | None:
-    """The hash the record's content implies, or None when its properties are malformed."""
-    try:
-        record = stored_record(props)
-        if not isinstance(record.entry.records, int) or nanos != record.entry.at.microsecond * 1000:
-            return None  # changed type, or an `at` finer than the microseconds written
-        return chain_hash(record.prev_hash, record.seq, canonical(record.entry))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-
-
-class _Checker:
-    """Walks the records in seq order, remembering only the previous one."""
-
-    def __init__(self, report: AuditReport) -> None:
-        self.report = report
-        self.last_seq = 0
-        self.last_hash = GENESIS_HASH
-
-    def check(self, props: Mapping[str, Any], nanos: Any) -> None:
-        seq: int = props["seq"]
-        problems = self.report.problems
-        if seq > self.last_seq + 1:
-            gap = "no record" if seq == self.last_seq + 2 else f"no records up to seq {seq - 1}"
-            problems.append(
-                AuditProblem(self.last_seq + 1, ProblemKind.MISSING, f"{gap} (deleted)")
-            )
-        elif props.get("prevHash") != self.last_hash:
-            what = "the previous record's hash" if self.last_seq else "the genesis hash"
-            problems.append(AuditProblem(seq, ProblemKind.CHAIN_BROKEN, f"prevHash is not {what}"))
-        if _recomputed_hash(props, nanos) != props.get("hash"):
-            problems.append(
-                AuditProblem(seq, ProblemKind.ALTERED, "content does not match its stored hash")
-            )
-        self.report.records += 1
-        self.last_seq = seq
-        self.last_hash = str(props.get("hash"))
-
-
-async def verify_audit_log(graph: GraphClient, batch_size: int = VERIFY_BATCH_SIZE) -> AuditReport:
-    """Recompute the whole chain, in batches; report altered, deleted and unlinked records."""
-    report = AuditReport()
-    checker = _Checker(report)
-    while True:
-        rows = await graph.read(VERIFY_BATCH, {"after": checker.last_seq, "batch": batch_size})
-        for row in rows:
-            checker.check(row["props"], row["atNanos"])
-        if len(rows) < batch_size:
-            break
-    [count] = await graph.read(COUNT_RECORDS)
-    if count["n"] > report.records:
-        report.problems.append(
-            AuditProblem(
-                None,
-                ProblemKind.UNSEQUENCED,
-                f"{count['n'] - report.records} records have no valid seq",
-            )
-        )
-    heads = await graph.read(READ_HEAD)
-    _check_head(report, heads, checker)
-    return report
-
-
-def _check_head(report: AuditReport, heads: list[dict[str, Any]], checker: _Checker) -> None:
-    if not heads:
-        if report.records:
-            report.problems.append(
-                AuditProblem(None, ProblemKind.HEAD_MISMATCH, "the audit head is missing")
-            )
-        return
-    head = heads[0]
-    report.head_seq, report.head_hash = head["seq"], head["hash"]
-    if head["seq"] != checker.last_seq:
-        report.problems.append(
-            AuditProblem(
-                checker.last_seq + 1 if head["seq"] > checker.last_seq else head["seq"],
-                ProblemKind.HEAD_MISMATCH,
-                f"the head says seq {head['seq']}, the last record is seq {checker.last_seq}"
-                + (" (records at the end were deleted)" if head["seq"] > checker.last_seq else ""),
-            )
-        )
-    elif head["hash"] != checker.last_hash:
-        report.problems.append(
-            AuditProblem(
-                head["seq"], ProblemKind.HEAD_MISMATCH, "the head's hash is not the last record's"
-            )
-        )
+# Verification lives in graph/audit_verify.py; re-exported here for existing importers.
+from graph.audit_verify import AuditReport as AuditReport  # noqa: E402
+from graph.audit_verify import verify_audit_log as verify_audit_log  # noqa: E402

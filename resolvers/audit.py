@@ -15,6 +15,7 @@ from resolvers.errors import BadUserInput, Forbidden
 from resolvers.pagination import PageRequest, page_request
 from resolvers.principal import Principal, Role
 from resolvers.redaction import redact_variables
+from resolvers.time_range import checked_moment
 
 ROLE_NAMES = frozenset(role.value for role in Role)
 
@@ -46,7 +47,8 @@ def checked_filter(
             f"unknown role {role!r} (one of {', '.join(sorted(ROLE_NAMES))})",
             argument="filter.role",
         )
-    start, end = _aware(since), _aware(until)
+    start = _aware(checked_moment(since, "filter.since"))
+    end = _aware(checked_moment(until, "filter.until"))
     if start is not None and end is not None and end <= start:
         raise BadUserInput("until must be after since", argument="filter")
     return AuditFilter(subject, role, outcome_prefix, operation_name, start, end)
@@ -99,7 +101,8 @@ def refused_entry(
     operation_name: str | None = None,
     query: str | None = None,
     variables: Mapping[str, Any] | None = None,
+    count: int = 1,
 ) -> AuditEntry:
-    """The audit entry of a request refused before it ran (outcome "refused:REASON")."""
+    """The audit entry of `count` requests refused before they ran (outcome "refused:REASON")."""
     entry = audit_entry(principal, at, operation_name, query, variables, 0, ())
-    return replace(entry, outcome=f"refused:{reason}")
+    return replace(entry, outcome=f"refused:{reason}", count=count)

@@ -29,11 +29,26 @@ class ErrorCode(StrEnum):
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
     TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
     TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+    TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
     COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
     TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
     RATE_LIMITED = "RATE_LIMITED"
+    # HTTP-level refusals (server/request_body.py): a request that is not a GraphQL request.
+    BAD_REQUEST = "BAD_REQUEST"  # not JSON / UTF-8, wrong shape, too deep, wrong content type
+    BATCHING_DISABLED = "BATCHING_DISABLED"  # a JSON list of operations while batching is off
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+# How much of a value a client sent an error message may quote (never the whole value).
+PREVIEW_LENGTH = 20
+
+
+def preview(value: str) -> str:
+    """A short, quoted prefix of a client's value, safe to put in an error message."""
+    if len(value) <= PREVIEW_LENGTH:
+        return repr(value)
+    return f"{value[:PREVIEW_LENGTH]!r}... ({len(value)} characters)"
 
 
 class ClientError(GraphQLError):

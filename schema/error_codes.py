@@ -11,8 +11,9 @@ INTERNAL_SERVER_ERROR, or SERVICE_UNAVAILABLE when Neo4j cannot be reached.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, Node
 from neo4j.exceptions import Neo4jError, SessionExpired
 from neo4j.exceptions import ServiceUnavailable as Neo4jUnavailable
 from strawberry.extensions import SchemaExtension
@@ -35,6 +36,14 @@ TIMED_OUT_CODE = "Neo.ClientError.Transaction.TransactionTimedOut"
 def is_timeout(error: BaseException | None) -> bool:
     """True for Neo4j's error of a transaction stopped at its timeout."""
     return isinstance(error, Neo4jError) and (error.code or "").startswith(TIMED_OUT_CODE)
+
+
+def limit_error(message: str, code: ErrorCode, node: Node | None, **details: Any) -> GraphQLError:
+    """A refusal before execution (schema/limits.py) with its stable code and the numbers
+    behind it."""
+    return GraphQLError(
+        message, nodes=[node] if node else None, extensions={"code": code.value, **details}
+    )
 
 
 def _with_code(error: GraphQLError, message: str, code: ErrorCode) -> GraphQLError:

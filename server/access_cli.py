@@ -94,6 +94,10 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.development:
         print("gridgraph: tokens are minted only in development mode (GRIDGRAPH_MODE=development)")
         return 1
+    if not 0 < args.ttl <= settings.jwt_max_lifetime_s:
+        longest = settings.jwt_max_lifetime_s
+        print(f"gridgraph: --ttl must be 1..{longest} s (GRIDGRAPH_JWT_MAX_LIFETIME_S)")
+        return 1
     bad = [code for code in args.scope if not PLACE_CODE.fullmatch(code)]
     if bad or (args.role not in ("admin", "partner") and not args.scope):
         print("gridgraph: --scope needs place codes (6, 9, 12 or 15 digits) for this role")

@@ -17,10 +17,11 @@ from resolvers.agreements import AgreementError, load_agreements, problems_again
 from schema import build_schema
 from schema.limits import Limits
 from server.auth import Authenticator, TokenKeys
-from server.graphql_app import GraphQLEndpoint, GridGraphQL
+from server.graphql_app import GraphQLEndpoint, GridGraphQL, HttpLimits
 from server.keys import load_personal_data_key
 from server.rate_limit import rate_limiter
 from server.readiness import check_readiness, migrate_until_done
+from server.refusals import RefusalAudit
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
 
@@ -39,6 +40,7 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; startup loads the personal-data key and opens the driver (closed at exit)."""
     settings = settings or Settings()
+    refusals = RefusalAudit(settings.refusal_audit_window_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -53,7 +55,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.graph = graph
         migrator = asyncio.create_task(migrate_until_done(graph), name="gridgraph-migrations")
         try:
-            yield
+            async with refusals.running(graph):  # pending refusal counts are written at exit
+                yield
         finally:
             migrator.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -74,12 +77,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise AgreementError(f"{settings.agreements_file}: {'; '.join(problems)}")
     authenticator = Authenticator(settings, TokenKeys.from_settings(settings), agreements)
     graphql = GridGraphQL(schema, authenticator=authenticator, development=settings.development)
-    limiter = rate_limiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    http_limits = HttpLimits(
+        rate=rate_limiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        auth_failures=rate_limiter(settings.auth_failure_rate_per_s, settings.auth_failure_burst),
+        batching=settings.batching_enabled,
+        max_operations=settings.max_batch_operations,
+        max_json_depth=settings.max_json_depth,
+    )
     routes = [
-        Route("/graphql", GraphQLEndpoint(graphql, limiter), methods=["GET", "POST"]),
+        Route("/graphql", GraphQLEndpoint(graphql, http_limits)),  # any method: others get a 405
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader)])
     app.state.settings = settings
+    app.state.refusals = refusals
     return app

@@ -1,12 +1,15 @@
 """Who is calling: bearer JWTs and partners' API keys become a Principal (docs/security.md).
 
-- `Authorization: Bearer <jwt>`: exp, iss, aud and sub are required and checked. Claims:
+- `Authorization: Bearer <jwt>`: exp, iss, aud and sub are required and checked; the token
+  may be valid for at most `jwt_max_lifetime_s` more seconds (`exp - now`, and `exp - iat`
+  when `iat` is given). Failures answer fixed messages (never the decoder's). Claims:
   `role` (admin, investigator, grid_worker, partner), `scope` (a list of place codes;
   required for every role but admin), `person` (the Person id of the subject, optional),
   `agreement` (partners). HS256 with the configured secret in development only; RS256 with
   a PEM public key or a JWKS file (key chosen by `kid`) in any mode.
 - `X-Api-Key: ggk_<id>_<secret>`: a partner key (graph/api_keys.py); its principal has role
-  partner, the key's agreement and that agreement's scope.
+  partner, the key's agreement and that agreement's scope. Lookups are cached briefly
+  (server/key_cache.py).
 - Partners must state a purpose in `X-Purpose` (e.g. a case code or task number); others
   may, and it is recorded in the audit log.
 - No credentials: the anonymous developer when development mode is on, else 401.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +29,12 @@ from typing import Any
 import jwt
 from starlette.requests import HTTPConnection
 
-from graph.api_keys import verified_api_key
 from graph.client import GraphClient
 from resolvers.agreements import Agreement
 from resolvers.errors import ErrorCode
 from resolvers.principal import ANONYMOUS_DEVELOPER, Credential, Principal, Role
+from server.key_cache import ApiKeyCache
+from server.refusals import Refusal
 from server.settings import Settings
 
 DEV_SECRET_FILE = "jwt-hs256.secret"  # noqa: S105 - a file name, not a secret
@@ -38,25 +43,15 @@ API_KEY_HEADER = "x-api-key"
 MAX_PURPOSE_LENGTH = 200
 PLACE_CODE = re.compile(r"\d{6}(\d{3}){0,3}")  # district, street, community or grid
 TOKEN_ROLES = {role.value: role for role in Role if role is not Role.DEVELOPER}
+# Algorithms a refusal may name; anything else in a token's header is not echoed.
+KNOWN_ALGORITHMS = frozenset(
+    {"none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}
+    | {"PS256", "PS384", "PS512", "EdDSA"}
+)
 
 
-class AuthError(Exception):
-    """The request is refused before any GraphQL runs (401 or 403, with a stable code)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: ErrorCode,
-        message: str,
-        principal: Principal | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.principal = principal  # set when the caller was authenticated (to audit it)
-        self.headers = headers
+class AuthError(Refusal):
+    """The request is refused before any GraphQL runs (401, 403 or 429, with a stable code)."""
 
 
 def _unauthenticated(message: str) -> AuthError:
@@ -98,8 +93,8 @@ class TokenKeys:
         """(verification key, algorithm) for this token's header, or AuthError."""
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as error:
-            raise _unauthenticated(f"Malformed bearer token: {error}.") from error
+        except jwt.PyJWTError:
+            raise _unauthenticated("Malformed bearer token.") from None
         algorithm = header.get("alg")
         if algorithm == "HS256" and self.hs256_secret is not None:
             return self.hs256_secret, "HS256"
@@ -108,10 +103,31 @@ class TokenKeys:
             for key in self.jwks.keys:
                 if key.key_id == kid:
                     return key.key, "RS256"
-            raise _unauthenticated(f"No key with kid {kid!r} in the configured JWKS.")
+            raise _unauthenticated("No key with the token's kid in the configured JWKS.")
         if algorithm == "RS256" and self.rs256_public_key is not None:
             return self.rs256_public_key, "RS256"
-        raise _unauthenticated(f"Tokens signed with {algorithm} are not accepted here.")
+        known = isinstance(algorithm, str) and algorithm in KNOWN_ALGORITHMS
+        named = algorithm if known else "this algorithm"
+        raise _unauthenticated(f"Tokens signed with {named} are not accepted here.")
+
+
+def _token_problem(error: jwt.PyJWTError) -> str:
+    """A fixed message for a token that did not verify (never the decoder's own text)."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "The bearer token has expired."
+    if isinstance(error, jwt.InvalidAudienceError):
+        return "The bearer token's audience is not accepted here."
+    if isinstance(error, jwt.InvalidIssuerError):
+        return "The bearer token's issuer is not accepted here."
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"The bearer token lacks the required claim {error.claim}."
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return "The bearer token is not valid yet."
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "The bearer token's signature does not verify."
+    if isinstance(error, jwt.DecodeError):
+        return "Malformed bearer token."
+    return "Invalid bearer token."
 
 
 def _read(path: Path | None) -> str | None:
@@ -136,15 +152,24 @@ class Authenticator:
         settings: Settings,
         keys: TokenKeys,
         agreements: Mapping[str, Agreement],
+        key_cache: ApiKeyCache | None = None,
     ) -> None:
         self.development = settings.development
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
+        self.max_lifetime_s = settings.jwt_max_lifetime_s
         self.keys = keys
         self.agreements = agreements
+        self.key_cache = key_cache or ApiKeyCache(settings.api_key_cache_s)
 
     async def principal_for(self, request: HTTPConnection, graph: GraphClient) -> Principal:
-        """The principal of this request (with its purpose), or AuthError."""
+        """The principal of this request (with its purpose, checked), or AuthError."""
+        principal = await self.authenticate(request, graph)
+        self.check_purpose(principal, request)
+        return principal
+
+    async def authenticate(self, request: HTTPConnection, graph: GraphClient) -> Principal:
+        """Who sent this request (purpose not checked yet: see check_purpose), or AuthError."""
         purpose = self._purpose(request)
         authorization = request.headers.get("authorization", "")
         api_key = request.headers.get(API_KEY_HEADER)
@@ -159,6 +184,18 @@ class Authenticator:
             return ANONYMOUS_DEVELOPER
         else:
             raise _unauthenticated("Credentials required: a bearer token or an API key.")
+        return principal
+
+    @staticmethod
+    def check_purpose(principal: Principal, request: HTTPConnection) -> None:
+        """AuthError for an over-long X-Purpose, or a partner's request without one."""
+        if len(request.headers.get(PURPOSE_HEADER, "").strip()) > MAX_PURPOSE_LENGTH:
+            raise AuthError(
+                400,
+                ErrorCode.BAD_USER_INPUT,
+                f"X-Purpose is longer than {MAX_PURPOSE_LENGTH}.",
+                principal,
+            )
         if principal.role is Role.PARTNER and not principal.purpose:
             raise AuthError(
                 403,
@@ -166,7 +203,6 @@ class Authenticator:
                 "Partners must state a purpose in the X-Purpose header (a case or task).",
                 principal,
             )
-        return principal
 
     def agreement_of(self, principal: Principal) -> Agreement | None:
         """The partner's agreement (None for other roles)."""
@@ -174,12 +210,9 @@ class Authenticator:
 
     @staticmethod
     def _purpose(request: HTTPConnection) -> str | None:
+        """The stated purpose; None when absent or over-long (check_purpose refuses that)."""
         purpose = request.headers.get(PURPOSE_HEADER, "").strip()
-        if len(purpose) > MAX_PURPOSE_LENGTH:
-            raise AuthError(
-                400, ErrorCode.BAD_USER_INPUT, f"X-Purpose is longer than {MAX_PURPOSE_LENGTH}."
-            )
-        return purpose or None
+        return purpose if 0 < len(purpose) <= MAX_PURPOSE_LENGTH else None
 
     def _from_token(self, token: str, purpose: str | None) -> Principal:
         key, algorithm = self.keys.key_for(token)
@@ -192,10 +225,9 @@ class Authenticator:
                 issuer=self.issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
-        except jwt.ExpiredSignatureError as error:
-            raise _unauthenticated("The bearer token has expired.") from error
         except jwt.PyJWTError as error:
-            raise _unauthenticated(f"Invalid bearer token: {error}.") from error
+            raise _unauthenticated(_token_problem(error)) from None
+        self._check_lifetime(claims)
         role = TOKEN_ROLES.get(str(claims.get("role")))
         if role is None:
             raise _unauthenticated(f"Unknown role {claims.get('role')!r} in the token.")
@@ -218,10 +250,23 @@ class Authenticator:
             credential=Credential.JWT,
         )
 
+    def _check_lifetime(self, claims: Mapping[str, Any]) -> None:
+        """Refuse a token valid for longer than the maximum (from now, and from its iat)."""
+        try:
+            exp = float(claims["exp"])
+            issued = claims.get("iat")
+            longest = max(exp - time.time(), exp - float(issued) if issued is not None else 0.0)
+        except (TypeError, ValueError):
+            raise _unauthenticated("Invalid bearer token.") from None
+        if longest > self.max_lifetime_s:
+            raise _unauthenticated(
+                f"The bearer token is valid for longer than the {self.max_lifetime_s} s allowed."
+            )
+
     async def _from_api_key(
         self, presented: str, graph: GraphClient, purpose: str | None
     ) -> Principal:
-        record = await verified_api_key(graph, presented)
+        record = await self.key_cache.verified(graph, presented)
         if record is None:
             raise _unauthenticated("Unknown or revoked API key.")
         agreement = self._agreement(record.agreement)

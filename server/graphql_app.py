@@ -1,34 +1,65 @@
-"""Strawberry's ASGI GraphQL app, behind authentication, with GridGraph's per-request context."""
+"""Strawberry's ASGI GraphQL app, behind authentication, with GridGraph's per-request context.
+
+GraphQLEndpoint admits a request in this order, so that every refusal is cheap:
+1. a client address with too many failed authentications is refused (429, no Neo4j read);
+2. authentication (a failure takes a token of the address's bucket: 401);
+3. the principal's rate limit, one token (429);
+4. the purpose (400 over-long, 403 missing for partners);
+5. the request itself (server/request_body.py: 400/405/415; batches as configured) and, for
+   a batch of N operations, N - 1 more tokens (429);
+6. Strawberry runs it; its own HTTP refusals (unknown operationName, a mutation over GET
+   ...) become coded JSON too.
+Refusals from step 3 on are audited (aggregated: server/refusals.py).
+"""
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from typing import Any
 
-from neo4j.exceptions import ServiceUnavailable as Neo4jUnavailable
-from neo4j.exceptions import SessionExpired
+from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET
 
-from graph.audit import append_audit_entry
 from graph.client import GraphClient
-from resolvers.audit import refused_entry
 from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode
 from resolvers.loaders import Loaders
 from resolvers.principal import Credential, Principal
-from schema.error_codes import UNAVAILABLE_MESSAGE
 from server.auth import Authenticator, AuthError
 from server.batching import BatchLimitedGraphQL
 from server.rate_limit import RateLimiter, retry_after
+from server.refusals import NEO4J_DOWN, Refusal, RefusalAudit, unavailable_response
+from server.request_body import GraphQLHttpRequest, read_graphql_request
+
+PARSED_REQUEST = "graphql_request"  # request.state key: the operations GraphQLEndpoint read
+MAX_REASON_LENGTH = 300
+
+
+def _state(request: Request | WebSocket) -> dict[str, Any]:
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    return state
+
+
+class _RequestAdapter(StarletteRequestAdapter):
+    """Strawberry's view of a Starlette request, keeping the request at hand."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.starlette_request = request
 
 
 class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
     """GraphQL over HTTP; GraphiQL on GET only in development; batches up to the limit."""
+
+    request_adapter_class = _RequestAdapter
 
     def __init__(
         self, schema: BaseSchema, *, authenticator: Authenticator, development: bool
@@ -59,64 +90,117 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             agreement=self.authenticator.agreement_of(principal),
         )
 
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The operations GraphQLEndpoint already read and checked (Strawberry's otherwise)."""
+        parsed: GraphQLHttpRequest | None = None
+        if isinstance(request, _RequestAdapter):
+            parsed = _state(request.starlette_request).get(PARSED_REQUEST)
+        if parsed is not None:
+            return parsed.for_strawberry()
+        return await super().parse_http_body(request)
 
-def refusal_response(refusal: AuthError) -> JSONResponse:
-    """The JSON body of a request refused before GraphQL ran, with its code."""
-    headers = {"WWW-Authenticate": "Bearer"} if refusal.status == 401 else refusal.headers
-    body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code.value}}]}
-    return JSONResponse(body, status_code=refusal.status, headers=headers)
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Serve one request; Strawberry's plain-text refusals become coded, audited JSON."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as error:
+            code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_REQUEST
+            reason = error.reason if len(error.reason) <= MAX_REASON_LENGTH else "Bad request."
+            refusal = Refusal(error.status_code, code, reason)
+            parsed: GraphQLHttpRequest | None = _state(request).get(PARSED_REQUEST)
+            single = parsed.operations[0] if parsed is not None and not parsed.batch else None
+            refusals: RefusalAudit = request.app.state.refusals
+            try:
+                await refusals.refused(
+                    request.state.principal,
+                    code,
+                    single.operation_name if single else None,
+                    single.query if single else None,
+                    single.variables if single else None,
+                )
+            except NEO4J_DOWN:
+                return unavailable_response()
+            return refusal.response()
 
 
-def unavailable_response() -> JSONResponse:
-    """503 when Neo4j cannot be reached before GraphQL runs (API key lookup, audit)."""
-    body = {
-        "errors": [
-            {
-                "message": UNAVAILABLE_MESSAGE,
-                "extensions": {"code": ErrorCode.SERVICE_UNAVAILABLE.value},
-            }
-        ]
-    }
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+@dataclass(frozen=True)
+class HttpLimits:
+    """What GraphQLEndpoint enforces before GraphQL runs (from Settings)."""
+
+    rate: RateLimiter | None  # per principal, one token per operation
+    auth_failures: RateLimiter | None  # failed authentications per client address
+    batching: bool
+    max_operations: int
+    max_json_depth: int
 
 
 class GraphQLEndpoint:
-    """/graphql: authenticate, rate-limit, then hand the request to Strawberry.
+    """/graphql: refuse cheaply (see the module docstring), then hand over to Strawberry."""
 
-    A request refused here after its principal is known (no purpose, over the rate limit)
-    is audited as `refused:<CODE>`; executed operations are audited by schema/audit_trail.py.
-    """
-
-    def __init__(self, graphql: GridGraphQL, limiter: RateLimiter | None) -> None:
+    def __init__(self, graphql: GridGraphQL, limits: HttpLimits) -> None:
         self.graphql = graphql
-        self.limiter = limiter
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         graph: GraphClient = request.app.state.graph
         try:
-            principal = await self.graphql.authenticator.principal_for(request, graph)
-            self._check_rate(principal)
-        except AuthError as refusal:
-            response = refusal_response(refusal)
-            if refusal.principal is not None:
-                entry = refused_entry(refusal.principal, datetime.now(UTC), refusal.code.value)
-                try:
-                    await append_audit_entry(graph, entry)
-                except (Neo4jUnavailable, SessionExpired):
-                    response = unavailable_response()
-            await response(scope, receive, send)
+            principal = await self._authenticate(request, graph)
+        except Refusal as refusal:  # nobody to audit
+            await refusal.response()(scope, receive, send)
             return
-        except (Neo4jUnavailable, SessionExpired):  # an API key could not be looked up
+        except NEO4J_DOWN:  # an API key could not be looked up
             await unavailable_response()(scope, receive, send)
             return
-        scope.setdefault("state", {})["principal"] = principal
+        try:
+            parsed = await self._admit(request, principal)
+        except Refusal as refusal:
+            response = await self._refuse(request, principal, refusal)
+            await response(scope, receive, send)
+            return
+        state = _state(request)
+        state["principal"] = principal
+        state[PARSED_REQUEST] = parsed
         await self.graphql(scope, receive, send)
 
-    def _check_rate(self, principal: Principal) -> None:
-        if self.limiter is None or principal.credential is Credential.ANONYMOUS:
+    async def _authenticate(self, request: Request, graph: GraphClient) -> Principal:
+        failures = self.limits.auth_failures
+        address = request.client.host if request.client else "unknown"
+        now = time.monotonic()
+        wait = failures.wait(address, now) if failures is not None else None
+        if wait is not None:
+            raise AuthError(
+                429,
+                ErrorCode.RATE_LIMITED,
+                "Too many failed authentications from this address; "
+                f"retry after {retry_after(wait)} s.",
+                headers={"Retry-After": retry_after(wait)},
+            )
+        try:
+            return await self.graphql.authenticator.authenticate(request, graph)
+        except AuthError:
+            if failures is not None:
+                failures.take(address, now)
+            raise
+
+    async def _admit(self, request: Request, principal: Principal) -> GraphQLHttpRequest | None:
+        self._take(principal, 1)
+        self.graphql.authenticator.check_purpose(principal, request)
+        parsed = await read_graphql_request(
+            request,
+            batching=self.limits.batching,
+            max_operations=self.limits.max_operations,
+            max_depth=self.limits.max_json_depth,
+        )
+        if parsed is not None and parsed.batch:
+            self._take(principal, len(parsed.operations) - 1)
+        return parsed
+
+    def _take(self, principal: Principal, tokens: int) -> None:
+        limiter = self.limits.rate
+        if limiter is None or tokens < 1 or principal.credential is Credential.ANONYMOUS:
             return  # the anonymous developer exists only in development mode
-        wait = self.limiter.take(principal.subject, time.monotonic())
+        wait = limiter.take(principal.subject, time.monotonic(), tokens)
         if wait is not None:
             raise AuthError(
                 429,
@@ -125,3 +209,12 @@ class GraphQLEndpoint:
                 principal,
                 headers={"Retry-After": retry_after(wait)},
             )
+
+    @staticmethod
+    async def _refuse(request: Request, principal: Principal, refusal: Refusal) -> Response:
+        refusals: RefusalAudit = request.app.state.refusals
+        try:
+            await refusals.refused(principal, refusal.code)
+        except NEO4J_DOWN:
+            return unavailable_response()
+        return refusal.response()

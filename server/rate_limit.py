@@ -1,11 +1,11 @@
 """Per-principal rate limit: an in-memory token bucket per subject.
 
 Each subject's bucket holds at most `burst` tokens and refills at `rate_per_s` tokens per
-second; a request takes one token, or is refused (RATE_LIMITED, HTTP 429) with the seconds
-until a token is back (the Retry-After header). The caller passes the clock
-(`time.monotonic()`), so tests use a fake one. The buckets live in one process: with several
-workers each enforces the limit on its own. `take` never awaits, so it is atomic on the
-event loop.
+second; a request takes one token per operation (a batch of 5 takes 5), or is refused
+(RATE_LIMITED, HTTP 429) with the seconds until the tokens are back (the Retry-After
+header). The caller passes the clock (`time.monotonic()`), so tests use a fake one. The
+buckets live in one process: with several workers each enforces the limit on its own.
+`take` never awaits, so it is atomic on the event loop.
 """
 
 from __future__ import annotations
@@ -36,18 +36,30 @@ class RateLimiter:
         self.max_subjects = max_subjects
         self._buckets: dict[str, _Bucket] = {}
 
-    def take(self, subject: str, now: float) -> float | None:
-        """Take a token for `subject`: None when allowed, else the seconds to wait."""
+    def take(self, subject: str, now: float, cost: int = 1) -> float | None:
+        """Take `cost` tokens for `subject`: None when allowed, else the seconds to wait.
+
+        A refused take uses no token. A cost above the burst can never pass; its wait is
+        the time to refill the whole bucket.
+        """
         bucket = self._buckets.get(subject)
         if bucket is None:
             if len(self._buckets) >= self.max_subjects:
                 self._forget_full(now)
             bucket = self._buckets[subject] = _Bucket(float(self.burst), now)
         self._refill(bucket, now)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        if bucket.tokens >= cost:
+            bucket.tokens -= cost
             return None
-        return (1 - bucket.tokens) / self.rate_per_s
+        return (min(cost, self.burst) - bucket.tokens) / self.rate_per_s
+
+    def wait(self, subject: str, now: float) -> float | None:
+        """Without taking anything: None when a token is there for `subject`, else the wait."""
+        bucket = self._buckets.get(subject)
+        if bucket is None:
+            return None
+        self._refill(bucket, now)
+        return None if bucket.tokens >= 1 else (1 - bucket.tokens) / self.rate_per_s
 
     def _refill(self, bucket: _Bucket, now: float) -> None:
         elapsed = max(now - bucket.updated, 0.0)  # a clock that went back refills nothing

@@ -18,6 +18,9 @@ from graph.migrations import apply_migrations, pending_migrations
 log = logging.getLogger(__name__)
 
 NEO4J_DOWN = (ServiceUnavailable, SessionExpired, OSError, Neo4jError)
+# The reasons /readyz gives: fixed texts, whatever the driver said.
+UNAVAILABLE = "Neo4j unavailable"
+NO_ANSWER = "Neo4j did not answer in time"
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,12 @@ async def check_readiness(graph: GraphClient, timeout_s: float = 5.0) -> Readine
             await graph.ping()
             pending = await pending_migrations(graph)
     except TimeoutError:
-        return Readiness(False, f"Neo4j did not answer within {timeout_s:.0f}s")
+        log.warning("not ready: Neo4j did not answer within %.0fs", timeout_s)
+        return Readiness(False, NO_ANSWER)
     except NEO4J_DOWN as error:
-        return Readiness(False, f"Neo4j unavailable: {error}")
+        # The detail (driver message, addresses) goes to the log, never to the client.
+        log.warning("not ready: Neo4j unavailable: %s", error)
+        return Readiness(False, UNAVAILABLE)
     if pending:
         return Readiness(False, "schema migrations not applied yet", tuple(pending))
     return Readiness(True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The documented development password of Neo4j: production refuses to start with it.
+DEFAULT_NEO4J_PASSWORD = "gridgraph-dev"  # noqa: S105 - the documented development default
 
 
 class Mode(StrEnum):
@@ -30,7 +32,9 @@ class Settings(BaseSettings):
     # Neo4j connection. No URI means "use the local embedded Neo4j" (see local_neo4j.py).
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
-    neo4j_password: SecretStr = SecretStr("gridgraph-dev")
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEFAULT_NEO4J_PASSWORD), validate_default=True
+    )
     neo4j_database: str = "neo4j"
 
     # The local embedded Neo4j (only used when neo4j_uri is unset).
@@ -55,6 +59,15 @@ class Settings(BaseSettings):
     jwt_jwks_file: Path | None = None
     jwt_issuer: str = "gridgraph"
     jwt_audience: str = "gridgraph"
+    # Longest a token may still be valid: exp - now, and exp - iat when iat is given.
+    jwt_max_lifetime_s: int = Field(default=86_400, ge=60)
+    # How long an API key lookup (found, unknown or revoked) is reused: a revoked key stops
+    # working within this many seconds. 0 looks every key up in Neo4j.
+    api_key_cache_s: float = Field(default=5.0, ge=0)
+    # Failed authentications per client address: a token bucket (RATE_LIMITED, HTTP 429 +
+    # Retry-After, before any credential is checked). 0 turns it off.
+    auth_failure_rate_per_s: float = Field(default=1.0, ge=0)
+    auth_failure_burst: int = Field(default=20, ge=1)
     agreements_file: Path = PROJECT_ROOT / "config" / "agreements.toml"
 
     # Abuse limits (README, Configuration; each refusal has its own error code). Sizes are those of
@@ -69,6 +82,13 @@ class Settings(BaseSettings):
     # at most rate_limit_burst (RATE_LIMITED, HTTP 429 + Retry-After). 0 turns it off.
     rate_limit_per_s: float = Field(default=20.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # Batched requests (a JSON list of operations, each one rate-limit token): on in
+    # development, off in production unless GRIDGRAPH_BATCHING=true (BATCHING_DISABLED).
+    batching: bool | None = None
+    max_json_depth: int = Field(default=64, ge=2)  # nesting of the request's JSON (BAD_REQUEST)
+    # Repeated refusals of one principal with one code: the first is audited at once, the
+    # rest as one record with their count per window (docs/audit.md).
+    refusal_audit_window_s: float = Field(default=60.0, gt=0)
 
     # HTTP
     http_host: str = "127.0.0.1"
@@ -76,6 +96,22 @@ class Settings(BaseSettings):
 
     # What `gridgraph serve` loads into an empty database.
     seed_scale: str = "demo"
+
+    @field_validator("neo4j_password")
+    @classmethod
+    def _no_default_password_in_production(
+        cls, value: SecretStr, info: ValidationInfo
+    ) -> SecretStr:
+        """Production refuses the documented development password of Neo4j."""
+        if info.data.get("mode") is Mode.PRODUCTION and (
+            value.get_secret_value() == DEFAULT_NEO4J_PASSWORD
+        ):
+            raise ValueError(
+                "GRIDGRAPH_NEO4J_PASSWORD is the documented development default: production "
+                "mode refuses it, since anyone holding it can rewrite the audit log; set a "
+                "strong password (or GRIDGRAPH_MODE=development on a developer machine)"
+            )
+        return value
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -93,3 +129,8 @@ class Settings(BaseSettings):
     def development(self) -> bool:
         """True in development mode."""
         return self.mode is Mode.DEVELOPMENT
+
+    @property
+    def batching_enabled(self) -> bool:
+        """Batches are served: as configured, else in development only."""
+        return self.development if self.batching is None else self.batching

@@ -153,7 +153,8 @@ async def test_api_keys_are_stored_hashed_and_can_be_revoked(
     stored = rows[0]["p"]
     assert key.split("_", 2)[2] not in str(stored)  # the secret itself is never stored
     assert len(stored["secretHash"]) == 64
-    config = settings.model_copy(update={"mode": Mode.PRODUCTION})
+    # api_key_cache_s 0: every lookup reads Neo4j, so the revocation counts at once
+    config = settings.model_copy(update={"mode": Mode.PRODUCTION, "api_key_cache_s": 0})
     with TestClient(create_app(config)) as client:
         headers = {"X-Api-Key": key, "X-Purpose": "case 2024-001 follow-up"}
         accepted = client.post("/graphql", json=TYPENAME, headers=headers)

@@ -120,7 +120,12 @@ def test_production_app_serves_no_graphiql(production: tuple[TestClient, str]) -
 def test_production_app_refuses_queries_over_get(production: tuple[TestClient, str]) -> None:
     client, token = production
     response = client.get("/graphql", params={"query": TYPENAME}, headers=bearer(token))
-    assert (response.status_code, response.text) == (400, "queries are not allowed when using GET")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error == {
+        "message": "queries are not allowed when using GET",
+        "extensions": {"code": "BAD_REQUEST"},
+    }
 
 
 def test_development_app_serves_graphiql_and_get(http: TestClient) -> None:

@@ -90,3 +90,20 @@ def test_settings_build_the_limiter_and_zero_turns_it_off() -> None:
 def test_a_limiter_needs_a_positive_rate_and_burst(rate: float, burst: int) -> None:
     with pytest.raises(ValueError, match="rate_per_s > 0"):
         RateLimiter(rate_per_s=rate, burst=burst)
+
+
+def test_a_request_may_take_several_tokens_at_once() -> None:
+    limiter = RateLimiter(rate_per_s=1, burst=5)
+    assert limiter.take("alice", now=0.0, cost=3) is None
+    assert limiter.take("alice", now=0.0, cost=3) == 1.0  # 2 left: refused, nothing taken
+    assert limiter.take("alice", now=0.0, cost=2) is None
+    assert limiter.take("alice", now=0.0, cost=9) == 5.0  # over the burst: a full refill
+
+
+def test_waiting_is_asked_without_taking() -> None:
+    limiter = RateLimiter(rate_per_s=1, burst=1)
+    assert limiter.wait("alice", now=0.0) is None  # no bucket yet
+    limiter.take("alice", now=0.0)
+    assert limiter.wait("alice", now=0.5) == 0.5
+    assert limiter.wait("alice", now=1.0) is None
+    assert limiter.take("alice", now=1.0) is None
