@@ -2,14 +2,19 @@
 
 Neither value is ever stored in clear. Each is stored as
 - a blind index (keyed HMAC-SHA256, hex) for exact lookup: `idCardHash`, `phoneHash`;
-- authenticated ciphertext (AES-256-GCM-SIV, `v1:` + base64url) for roles allowed to read
-  the value: `idCardCipher`, `phoneCipher`;
+- authenticated ciphertext (AES-256-GCM-SIV, `v2:` + base64url) for roles allowed to read
+  the value: `idCardCipher`, `phoneCipher`. The associated data binds it to its kind and to
+  the person's id, so a ciphertext moved to another person (or field) no longer decrypts;
 - the masked display form for everyone else: `idCardMasked` (first 6 + last 4),
   `phoneMasked` (first 3 + last 4).
 The nonce is derived from the value (SIV mode stays safe with it), so the same input
 always gives the same stored form: seeds are reproducible, and equality leaks no more than
 the blind index already does. Blind-index, nonce and encryption keys are derived from one
 32-byte master key with HKDF, each for its own purpose.
+
+`v1:` ciphertexts (before person binding: associated data = the kind only) still decrypt,
+checked where possible (an ID-card number must give back the person's id); the migration
+in graph/identifier_migration.py rewrites them as `v2:`.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ import secrets
 from datetime import date
 from enum import StrEnum
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCMSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
-CIPHER_PREFIX = "v1:"
+CIPHER_PREFIX = "v2:"  # bound to kind and person id
+LEGACY_CIPHER_PREFIX = "v1:"  # bound to kind only (read until migrated)
 PERSON_ID_PREFIX = "P"
 
 # GB 11643-1999: weights of the 17 digits and the check character for each sum mod 11.
@@ -94,6 +101,29 @@ def is_valid_phone(value: str) -> bool:
     return bool(_PHONE_PATTERN.match(normalize_phone(value)))
 
 
+# -- identifier shapes in free text ---------------------------------------------------------
+
+# A resident ID-card number (居民身份证号): 6-digit area, birth date YYYYMMDD, 3-digit
+# sequence, check digit or X. Requiring a date keeps 18-digit building codes out.
+ID_CARD_SHAPE = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
+# A mainland mobile number (1[3-9] and 9 digits), optionally +86, with - or spaces as 3-4-4.
+# Digits around it must not continue, so 15-digit grid codes are not mistaken for one.
+MOBILE_SHAPE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+
+
+def contains_identifier_shape(text: str) -> bool:
+    """True when the text contains something shaped like an ID-card or mobile number."""
+    return bool(ID_CARD_SHAPE.search(text) or MOBILE_SHAPE.search(text))
+
+
+def replace_identifier_shapes(text: str, replacement: str) -> str:
+    """The text with every ID-card- or mobile-number-shaped part replaced."""
+    return MOBILE_SHAPE.sub(replacement, ID_CARD_SHAPE.sub(replacement, text))
+
+
 # -- masking --------------------------------------------------------------------------------
 
 
@@ -132,19 +162,44 @@ class PersonalDataKey:
         message = kind.value.encode() + b"\x00" + normalized.encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
-    def encrypt(self, kind: Identifier, normalized: str) -> str:
-        """Authenticated ciphertext of the value, bound to its kind."""
+    def encrypt(self, kind: Identifier, normalized: str, person: str) -> str:
+        """Authenticated ciphertext of the value, bound to its kind and to the person's id."""
+        bound = _associated_data(kind, person)
+        nonce = hmac.new(self._nonce_key, bound + b"\x00" + normalized.encode(), hashlib.sha256)
+        iv = nonce.digest()[:12]
+        sealed = self._cipher.encrypt(iv, normalized.encode(), bound)
+        return CIPHER_PREFIX + base64.urlsafe_b64encode(iv + sealed).decode()
+
+    def decrypt(self, kind: Identifier, token: str, person: str) -> str:
+        """The clear value; raises cryptography's InvalidTag if altered, mislabelled or moved.
+
+        A legacy `v1:` ciphertext (bound to its kind only) is still read; an ID-card number
+        read from one must derive the person's id, so it cannot have been moved either.
+        """
+        if token.startswith(LEGACY_CIPHER_PREFIX):
+            clear = self._open(token, kind.value.encode())
+            if kind is Identifier.ID_CARD and person_id(self.blind_index(kind, clear)) != person:
+                raise InvalidTag  # an ID-card ciphertext of another person
+            return clear
+        if not token.startswith(CIPHER_PREFIX):
+            raise ValueError("unknown ciphertext format")
+        return self._open(token, _associated_data(kind, person))
+
+    def _open(self, token: str, associated: bytes) -> str:
+        blob = base64.urlsafe_b64decode(token[len(CIPHER_PREFIX) :])
+        return self._cipher.decrypt(blob[:12], blob[12:], associated).decode()
+
+    def legacy_encrypt(self, kind: Identifier, normalized: str) -> str:
+        """A `v1:` ciphertext (bound to the kind only), as written before person binding."""
         message = kind.value.encode() + b"\x00" + normalized.encode()
         nonce = hmac.new(self._nonce_key, message, hashlib.sha256).digest()[:12]
         sealed = self._cipher.encrypt(nonce, normalized.encode(), kind.value.encode())
-        return CIPHER_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+        return LEGACY_CIPHER_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
-    def decrypt(self, kind: Identifier, token: str) -> str:
-        """The clear value; raises cryptography's InvalidTag if it was altered or mislabelled."""
-        if not token.startswith(CIPHER_PREFIX):
-            raise ValueError("unknown ciphertext format")
-        blob = base64.urlsafe_b64decode(token.removeprefix(CIPHER_PREFIX))
-        return self._cipher.decrypt(blob[:12], blob[12:], kind.value.encode()).decode()
+
+def _associated_data(kind: Identifier, person: str) -> bytes:
+    """What a v2 ciphertext is bound to: the identifier's kind and the person's id."""
+    return CIPHER_PREFIX.encode() + kind.value.encode() + b"\x00" + person.encode()
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:
@@ -171,9 +226,11 @@ def protect_person_identifiers(
 ) -> dict[str, str | None]:
     """The stored properties of a person's identifiers: hashes, ciphertexts, masked forms."""
     number = normalize_id_card(id_card)
+    index = key.blind_index(Identifier.ID_CARD, number)
+    person = person_id(index)  # the ciphertexts are bound to it
     protected: dict[str, str | None] = {
-        "idCardHash": key.blind_index(Identifier.ID_CARD, number),
-        "idCardCipher": key.encrypt(Identifier.ID_CARD, number),
+        "idCardHash": index,
+        "idCardCipher": key.encrypt(Identifier.ID_CARD, number, person),
         "idCardMasked": mask_id_card(number),
         "phoneHash": None,
         "phoneCipher": None,
@@ -182,6 +239,6 @@ def protect_person_identifiers(
     if phone:
         mobile = normalize_phone(phone)
         protected["phoneHash"] = key.blind_index(Identifier.PHONE, mobile)
-        protected["phoneCipher"] = key.encrypt(Identifier.PHONE, mobile)
+        protected["phoneCipher"] = key.encrypt(Identifier.PHONE, mobile, person)
         protected["phoneMasked"] = mask_phone(mobile)
     return protected

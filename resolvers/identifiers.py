@@ -25,4 +25,4 @@ async def identifier(
     token = row.get(_CIPHER_PROPERTY[kind]) if row else None
     if token is None:
         return masked
-    return context.personal_data_key.decrypt(kind, token)
+    return context.personal_data_key.decrypt(kind, token, person_id)  # bound to this person

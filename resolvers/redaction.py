@@ -1,16 +1,64 @@
-"""Personal data out of the audit log: GraphQL variables with names, IDs and phones redacted."""
+"""Personal data out of the audit log: redaction by what an argument means, and by shape.
+
+Variable names are the client's choice (`search(text: $q)`), so the schema decides: a value
+passed to an argument or input field that carries personal data (PERSONAL_ARGUMENTS: ID-card
+numbers, phones, names, addresses, free text) is replaced, whether it comes as a variable or
+as a literal in the document (the document is stored only as a hash, taken over a copy with
+those literals replaced). Variables the operation does not use have no meaning and are
+replaced too. On top, any string shaped like an ID-card or mobile number is replaced
+wherever it appears, and variables are also redacted by name (the only rule left when the
+document did not parse).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-REDACTED = "[redacted]"
+from graphql import (
+    DocumentNode,
+    FloatValueNode,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    IntValueNode,
+    StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    ValueNode,
+    Visitor,
+    print_ast,
+    visit,
+)
+from graphql.language import ArgumentNode, ObjectFieldNode, VariableNode
+
+from graph.audit import REDACTED as REDACTED
+from graph.audit import document_hash
+from graph.personal_data import contains_identifier_shape
+
+# Arguments and input fields (by their schema name, wherever they appear) that carry
+# personal data: identifiers, names, addresses, and free text, which holds all of these
+# (search text, notes, reasons, case titles and descriptions).
+PERSONAL_ARGUMENTS: frozenset[str] = frozenset(
+    {
+        "idCard",
+        "phone",
+        "name",
+        "namePrefix",
+        "address",
+        "text",
+        "note",
+        "reason",
+        "description",
+        "title",
+    }
+)
 
 # Variable names holding personal data: a key matches when, lower-cased and without _ or -,
 # it contains one of these (idCard, id_card_number, phoneNumber, namePrefix, homeAddress ...).
-# Free-text search arguments are included: investigators search for people by name.
 PERSONAL_KEY_PARTS: tuple[str, ...] = (
     "idcard",
     "idnumber",
@@ -26,16 +74,6 @@ PERSONAL_KEY_PARTS: tuple[str, ...] = (
     "search",
 )
 
-# A resident ID-card number (居民身份证号): 6-digit area, birth date YYYYMMDD, 3-digit
-# sequence, check digit or X. Requiring a date keeps 18-digit building codes out.
-_ID_CARD = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"(?![0-9A-Za-z])"
-)
-# A mainland mobile number (1[3-9] and 9 digits), optionally +86, with - or spaces as 3-4-4.
-# Digits around it must not continue, so 15-digit grid codes are not mistaken for one.
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
-
 
 def is_personal_key(key: str) -> bool:
     """True when a variable (or input field) of this name holds personal data."""
@@ -45,7 +83,7 @@ def is_personal_key(key: str) -> bool:
 
 def contains_identifier(text: str) -> bool:
     """True when the text contains an ID-card number or a mobile phone number."""
-    return bool(_ID_CARD.search(text) or _MOBILE.search(text))
+    return contains_identifier_shape(text)
 
 
 def _redact(value: Any) -> Any:
@@ -64,10 +102,149 @@ def _redact(value: Any) -> Any:
 
 
 def redact_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The variables with personal data replaced by "[redacted]", at any depth.
+    """The variables with personal data replaced by "[redacted]", at any depth, by name and shape.
 
     The values of personal keys (PERSONAL_KEY_PARTS), and every string containing an ID-card
     number or a mobile phone number, are replaced whole; the rest stays as JSON values.
     """
     redacted: dict[str, Any] = _redact(variables or {})
     return redacted
+
+
+# -- by meaning -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Uses:
+    """Where an operation's variables and literals go, as the schema sees it."""
+
+    personal: set[str] = field(default_factory=set)  # variables passed to a personal argument
+    typed: dict[str, list[GraphQLInputType]] = field(default_factory=dict)  # the others
+    literals: set[int] = field(default_factory=set)  # ids of personal literal value nodes
+
+
+class _MeaningVisitor(Visitor):
+    """Follows arguments and input fields, noting which values land in personal ones."""
+
+    def __init__(self, type_info: TypeInfo, uses: _Uses) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.uses = uses
+        self.personal: list[bool] = []  # per enclosing argument / input field
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        self.personal.append(node.name.value in PERSONAL_ARGUMENTS)
+
+    def leave_argument(self, *_: Any) -> None:
+        self.personal.pop()
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        inside = bool(self.personal and self.personal[-1])
+        self.personal.append(inside or node.name.value in PERSONAL_ARGUMENTS)
+
+    def leave_object_field(self, *_: Any) -> None:
+        self.personal.pop()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        if not self.personal:
+            return  # a variable definition, not a use
+        name = node.name.value
+        input_type = self.type_info.get_input_type()
+        if self.personal[-1] or input_type is None:
+            self.uses.personal.add(name)
+        else:
+            self.uses.typed.setdefault(name, []).append(input_type)
+
+    def _literal(self, node: ValueNode) -> None:
+        if self.personal and self.personal[-1]:
+            self.uses.literals.add(id(node))
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        self._literal(node)
+
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> None:
+        self._literal(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_: Any) -> None:
+        self._literal(node)
+
+
+class _LiteralReplacer(Visitor):
+    """Replaces the noted literal nodes with "[redacted]" (visit returns the edited copy)."""
+
+    def __init__(self, literals: set[int]) -> None:
+        super().__init__()
+        self.literals = literals
+
+    def _replace(self, node: ValueNode) -> StringValueNode | None:
+        return StringValueNode(value=REDACTED) if id(node) in self.literals else None
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> StringValueNode | None:
+        return self._replace(node)
+
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> StringValueNode | None:
+        return self._replace(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_: Any) -> StringValueNode | None:
+        return self._replace(node)
+
+
+def _by_type(value: Any, input_type: GraphQLInputType) -> Any:
+    """The value with the fields of personal meaning in its input type replaced."""
+    if value is None:
+        return None
+    if isinstance(input_type, GraphQLNonNull):
+        return _by_type(value, input_type.of_type)
+    if isinstance(input_type, GraphQLList):
+        items = value if isinstance(value, list) else [value]
+        return [_by_type(item, input_type.of_type) for item in items]
+    if isinstance(input_type, GraphQLInputObjectType):
+        if not isinstance(value, Mapping):
+            return REDACTED  # not what the schema expects: its meaning is unknown
+        fields = input_type.fields
+        return {
+            str(key): REDACTED
+            if key in PERSONAL_ARGUMENTS and item is not None
+            else (_by_type(item, fields[key].type) if key in fields else REDACTED)
+            for key, item in value.items()
+        }
+    return value
+
+
+@dataclass(frozen=True)
+class RedactedOperation:
+    """What the audit record keeps of an operation: its variables and its document's hash."""
+
+    variables: dict[str, Any]
+    document_hash: str | None
+
+
+def redact_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode | None,
+    query: str | None,
+    variables: Mapping[str, Any] | None,
+) -> RedactedOperation:
+    """The operation's variables and document hash with personal data out, by meaning.
+
+    Without a parsed document only names and shapes can tell (redact_variables).
+    """
+    if document is None:
+        return RedactedOperation(redact_variables(variables), document_hash(query))
+    uses = _Uses()
+    type_info = TypeInfo(schema)
+    visit(document, TypeInfoVisitor(type_info, _MeaningVisitor(type_info, uses)))
+    kept: dict[str, Any] = {}
+    for name, value in (variables or {}).items():
+        if value is None:
+            kept[name] = None
+        elif name in uses.personal or name not in uses.typed:
+            kept[name] = REDACTED
+        else:
+            for input_type in uses.typed[name]:
+                value = _by_type(value, input_type)
+            kept[name] = value
+    text = query
+    if uses.literals:
+        text = print_ast(visit(document, _LiteralReplacer(uses.literals)))
+    return RedactedOperation(redact_variables(kept), document_hash(text))

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import uvicorn
 from neo4j.exceptions import ServiceUnavailable
+from pydantic import ValidationError
 
-from graph.audit import AuditReport, verify_audit_log
 from graph.client import GraphClient, open_driver
+from graph.identifier_migration import bind_identifiers_to_persons
 from graph.maintenance import is_empty
 from graph.migrations import apply_migrations
 from schema import build_schema
 from seeds.importer import DEFAULT_BATCH_SIZE, ImportKind, ImportSummary, import_file
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import DEFAULT_SEED, Scale, scale_spec
-from server import access_cli
+from server import access_cli, audit_cli
 from server.app import create_app
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
@@ -44,9 +45,22 @@ async def _migrate(settings: Settings) -> list[str]:
     graph = _graph(settings)
     try:
         await graph.ping()  # fail fast, without the driver's retries, when Neo4j is down
-        return await apply_migrations(graph)
+        created = await apply_migrations(graph)
+        await _bind_identifiers(graph, settings)
+        return created
     finally:
         await graph.close()
+
+
+async def _bind_identifiers(graph: GraphClient, settings: Settings) -> None:
+    """Data migration: identifier ciphertexts bound to their person (idempotent)."""
+    report = await bind_identifiers_to_persons(graph, load_personal_data_key(settings))
+    if report.rewritten:
+        print(f"identifiers: {report.rewritten} persons' ciphertexts bound to their person id")
+    if report.unreadable:
+        print(
+            f"identifiers: {len(report.unreadable)} persons' ciphertexts do not open, left as found"
+        )
 
 
 async def _prepare(settings: Settings, seed: bool) -> None:
@@ -56,6 +70,7 @@ async def _prepare(settings: Settings, seed: bool) -> None:
         await graph.ping()
         created = await apply_migrations(graph)
         print(f"migrations: {len(created)} created" if created else "migrations: up to date")
+        await _bind_identifiers(graph, settings)
         if seed and await is_empty(graph):
             scale = Scale(settings.seed_scale)
             print(f"empty database: seeding the {scale.value} scale")
@@ -165,22 +180,6 @@ def cmd_import(
     return 1 if summary.rejected else 0
 
 
-def cmd_audit(settings: Settings, action: str) -> int:
-    """gridgraph audit verify: recompute the audit log's hash chain; exit 1 on any problem."""
-
-    async def verify() -> AuditReport:
-        graph = _graph(settings)
-        try:
-            await graph.ping()
-            return await verify_audit_log(graph)
-        finally:
-            await graph.close()
-
-    report = asyncio.run(verify())  # `action` has one choice so far: verify
-    print(report.describe())
-    return 0 if report.intact else 1
-
-
 def schema_sdl() -> str:
     """The GraphQL schema in SDL, as committed in schema.graphql."""
     return str(build_schema()) + "\n"
@@ -242,10 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     access_cli.add_parsers(commands)
 
-    audit = commands.add_parser("audit", help="check the audit log (docs/audit.md)")
-    audit.add_argument(
-        "action", choices=["verify"], help="verify: detect altered or deleted audit records"
-    )
+    audit_cli.add_parser(commands)
     return parser
 
 
@@ -255,7 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args.output)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # e.g. production with the default Neo4j password
+        problems = (problem["msg"].removeprefix("Value error, ") for problem in error.errors())
+        print(f"gridgraph: {'; '.join(problems)}", file=sys.stderr)
+        return 1
     try:
         if args.command == "serve":
             return cmd_serve(settings, seed=not args.no_seed)
@@ -271,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "token":
             return access_cli.cmd_token(settings, args)
         if args.command == "audit":
-            return cmd_audit(settings, args.action)
+            return audit_cli.cmd_audit(settings, args)
         return cmd_migrate(settings)
     except (LocalNeo4jError, PersonalDataKeyError, ValueError) as error:
         print(f"gridgraph: {error}", file=sys.stderr)

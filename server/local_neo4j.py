@@ -26,6 +26,23 @@ LAUNCHER_MAIN = "gridgraph.launcher.EmbeddedNeo4j"
 READY_MARKER = "GRIDGRAPH_NEO4J_READY"
 STOP_TIMEOUT_S = 60.0
 
+# The only variables of our environment the JVM inherits: where Java and the tools are,
+# the home and temp directories, locale and time zone. Secrets (the personal-data key, JWT
+# secrets, the audit key, cloud credentials ...) stay out of the JVM and its /proc environ.
+JVM_ENVIRONMENT: tuple[str, ...] = (
+    "PATH",
+    "JAVA_HOME",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+)
+
 
 class LocalNeo4jError(RuntimeError):
     """The local Neo4j could not be built, started or stopped; the message says why."""
@@ -127,7 +144,7 @@ class LocalNeo4j:
             f"--pagecache-mb={self.config.pagecache_mb}",
             f"--auth={'true' if self.config.auth else 'false'}",
         ]
-        env = dict(os.environ, GRIDGRAPH_NEO4J_PASSWORD=self.config.password)
+        env = jvm_environment(self.config.password)
         with self.config.log_file.open("wb") as log:
             self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -227,6 +244,13 @@ def build_launcher() -> str:
 
 
 # -- process helpers -----------------------------------------------------------------------
+
+
+def jvm_environment(password: str) -> dict[str, str]:
+    """The JVM's whole environment: the allow-listed variables and its initial password."""
+    env = {name: os.environ[name] for name in JVM_ENVIRONMENT if name in os.environ}
+    env["GRIDGRAPH_NEO4J_PASSWORD"] = password
+    return env
 
 
 def _find_java() -> str:

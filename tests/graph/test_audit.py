@@ -11,14 +11,12 @@ import pytest
 from graph.audit import (
     GENESIS_HASH,
     AuditEntry,
-    AuditProblem,
-    ProblemKind,
     append_audit_entry,
     canonical,
     chain_hash,
     format_at,
-    verify_audit_log,
 )
+from graph.audit_verify import AuditProblem, ProblemKind, verify_audit_log
 from graph.china_time import CHINA_TIME
 from graph.client import GraphClient
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 import strawberry
 from starlette.requests import Request
+from starlette.testclient import TestClient
 from strawberry.tools import merge_types
 
 from graph.audit import AuditEntry, append_audit_entry, verify_audit_log
@@ -26,7 +27,9 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.error_codes import ErrorCodes
 from schema.query import Query
+from server.settings import Settings
 from tests.schema.conftest import SEED_KEY
+from tests.tokens import bearer, hs256
 
 ROOT = merge_types("Query", (Query, AuditQuery))
 READ_SCHEMA = strawberry.Schema(query=ROOT, extensions=[ErrorCodes])
@@ -303,6 +306,7 @@ async def test_an_authenticated_operation_is_recorded_after_it_ran(no_log: Graph
     # then one record says who, why, what (name redacted), how much and how it ended
     [record] = await read_log(no_log)
     assert trips.records > 0
+    returned = len(data["persons"]["edges"])  # the persons returned (connection plumbing not)
     assert {key: value for key, value in record.items() if key not in ("at", "hash")} == {
         "seq": 1,
         "subject": "ivan",
@@ -312,7 +316,7 @@ async def test_an_authenticated_operation_is_recorded_after_it_ran(no_log: Graph
         "operationName": "Residents",
         "documentHash": hashlib.sha256(RESIDENTS.encode()).hexdigest(),
         "variables": {"filter": {"namePrefix": REDACTED, "colourLabel": None}, "first": 3},
-        "records": trips.records,
+        "records": returned,
         "outcome": "ok",
         "prevHash": "0" * 64,
     }
@@ -405,3 +409,42 @@ def test_redaction_hides_identifiers_phones_and_names_at_any_depth() -> None:
         },
     }
     assert redact_variables(None) == {}
+
+
+# -- objects returned -----------------------------------------------------------------------
+
+PAGE_OF_PERSONS = """
+query Page($first: Int) {
+  persons(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { personId name grid { code } } }
+  }
+  districts { code }
+}
+"""
+
+
+async def test_records_count_the_objects_returned_not_the_cypher_rows(
+    no_log: GraphClient, http: TestClient, settings: Settings
+) -> None:
+    # given an admin asking over HTTP for a page of 100 persons, each with its grid
+    token = hs256(settings, "admin", subject="page-reader")
+    response = http.post(
+        "/graphql",
+        json={"query": PAGE_OF_PERSONS, "variables": {"first": 100}},
+        headers=bearer(token),
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    edges = body["data"]["persons"]["edges"]
+    persons = len(edges)
+    grids = sum(1 for edge in edges if edge["node"]["grid"] is not None)
+    districts = len(body["data"]["districts"])
+    assert persons == 100 and grids > 0  # the tiny seed has more residents than a page
+    # then the record counts every person, grid and district object (connection, edges and
+    # pageInfo are plumbing), where the Cypher rows read were a handful
+    rows = await no_log.read(
+        "MATCH (r:AuditRecord {subject: 'page-reader'}) RETURN r.records AS records"
+    )
+    assert rows == [{"records": persons + grids + districts}]

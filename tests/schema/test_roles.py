@@ -197,8 +197,8 @@ def test_clear_identifiers_for_investigators_masked_for_developers(
 ) -> None:
     resident = codes["resident"]
     person = global_id("Person", resident["id"])
-    clear = KEY.decrypt(Identifier.ID_CARD, resident["idc"])
-    phone = KEY.decrypt(Identifier.PHONE, resident["phc"])
+    clear = KEY.decrypt(Identifier.ID_CARD, resident["idc"], resident["id"])
+    phone = KEY.decrypt(Identifier.PHONE, resident["phc"], resident["id"])
     seen = data(http, investigator, identifiers_query(), id=person)["node"]
     assert seen["idCardNumber"] == clear and len(clear) == 18
     assert seen["phone"] == phone
@@ -235,7 +235,7 @@ def test_partner_reads_its_agreement_masked_and_is_refused_the_rest(
         purpose="mediation review 2024-17",
     )
     resident = codes["resident"]
-    clear = KEY.decrypt(Identifier.ID_CARD, resident["idc"])
+    clear = KEY.decrypt(Identifier.ID_CARD, resident["idc"], resident["id"])
     seen = data(http, partner, identifiers_query(), id=global_id("Person", resident["id"]))
     assert seen["node"]["idCardNumber"] == mask_id_card(clear)
     refused = post(

@@ -18,6 +18,7 @@ def test_neo4j_start_on_a_taken_port_exits_non_zero_with_the_cause(
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
+        monkeypatch.setenv("GRIDGRAPH_MODE", "development")  # the default password is fine
         monkeypatch.setenv("GRIDGRAPH_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("GRIDGRAPH_LOCAL_NEO4J_PORT", str(port))
         assert main(["neo4j", "start"]) == 1
@@ -27,6 +28,7 @@ def test_neo4j_start_on_a_taken_port_exits_non_zero_with_the_cause(
 def test_neo4j_status_of_a_stopped_instance(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("GRIDGRAPH_MODE", "development")
     monkeypatch.setenv("GRIDGRAPH_DATA_DIR", str(tmp_path))
     assert main(["neo4j", "status"]) == 0
     assert main(["neo4j", "stop"]) == 0
@@ -35,9 +37,11 @@ def test_neo4j_status_of_a_stopped_instance(
 
 
 def test_migrate_against_an_unreachable_neo4j_says_so(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("GRIDGRAPH_MODE", "development")
+    monkeypatch.setenv("GRIDGRAPH_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GRIDGRAPH_NEO4J_URI", uri)
     assert main(["migrate"]) == 1
     assert f"cannot reach Neo4j at {uri}" in capsys.readouterr().err

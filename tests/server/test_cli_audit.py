@@ -88,5 +88,6 @@ def test_verify_against_an_unreachable_neo4j_says_so(
 ) -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
     monkeypatch.setenv("GRIDGRAPH_NEO4J_URI", uri)
+    monkeypatch.setenv("GRIDGRAPH_NEO4J_PASSWORD", "not-the-default")  # production refuses it
     assert main(["audit", "verify"]) == 1
     assert f"cannot reach Neo4j at {uri}" in capsys.readouterr().err

@@ -16,6 +16,9 @@ from server.keys import KEY_FILE_NAME, PersonalDataKeyError, load_personal_data_
 from server.settings import Mode, Settings
 from tests.schema.conftest import SEED_KEY
 
+# Production refuses the documented development password (server/settings.py).
+NOT_DEFAULT = SecretStr("not-the-default-password")
+
 
 def test_development_generates_a_private_key_file_once(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, mode=Mode.DEVELOPMENT)
@@ -30,15 +33,21 @@ def test_development_generates_a_private_key_file_once(tmp_path: Path) -> None:
 
 def test_production_requires_a_configured_key(tmp_path: Path) -> None:
     with pytest.raises(PersonalDataKeyError, match="must be set in production"):
-        load_personal_data_key(Settings(data_dir=tmp_path, mode=Mode.PRODUCTION))
+        load_personal_data_key(
+            Settings(data_dir=tmp_path, mode=Mode.PRODUCTION, neo4j_password=NOT_DEFAULT)
+        )
 
 
 def test_configured_key_must_be_32_bytes_of_base64(tmp_path: Path) -> None:
     short = SecretStr(base64.b64encode(b"x" * 16).decode())
     with pytest.raises(PersonalDataKeyError, match="32 bytes"):
-        load_personal_data_key(Settings(data_dir=tmp_path, personal_data_key=short))
+        load_personal_data_key(
+            Settings(data_dir=tmp_path, personal_data_key=short, neo4j_password=NOT_DEFAULT)
+        )
     good = SecretStr(base64.b64encode(b"k" * 32).decode())
-    key = load_personal_data_key(Settings(data_dir=tmp_path, personal_data_key=good))
+    key = load_personal_data_key(
+        Settings(data_dir=tmp_path, personal_data_key=good, neo4j_password=NOT_DEFAULT)
+    )
     assert not (tmp_path / KEY_FILE_NAME).exists()
     assert len(key.blind_index(Identifier.ID_CARD, "x")) == 64
 

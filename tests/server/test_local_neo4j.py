@@ -12,7 +12,13 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from server.app import create_app
-from server.local_neo4j import LAUNCHER_MAIN, LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
+from server.local_neo4j import (
+    JVM_ENVIRONMENT,
+    LAUNCHER_MAIN,
+    LocalNeo4j,
+    LocalNeo4jConfig,
+    LocalNeo4jError,
+)
 from server.settings import Settings
 from tests.conftest import TEST_PASSWORD, free_port
 
@@ -92,3 +98,34 @@ def test_lifecycle_readiness_follows_neo4j_and_stop_leaves_no_jvm(
     assert not config.pid_file.exists()
     assert "stopped" in local.status()
     assert os.path.isdir(config.home / "data")
+
+
+def test_the_jvm_inherits_no_secret_from_our_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given secrets in the environment of the process that starts Neo4j
+    monkeypatch.setenv(
+        "GRIDGRAPH_PERSONAL_DATA_KEY", "c2VjcmV0LWtleS1ieXRlcy0wMTIzNDU2Nzg5YWJjZGVm"
+    )
+    monkeypatch.setenv("GRIDGRAPH_JWT_HS256_SECRET", "hs256-secret-value")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "cloud-secret-value")
+    config = LocalNeo4jConfig(
+        home=tmp_path / "neo4j", port=free_port(), password=TEST_PASSWORD, heap_mb=256
+    )
+    local = LocalNeo4j(config)
+    # when it starts
+    assert local.start() is True
+    try:
+        pid = local.running_pid()
+        assert pid is not None
+        environ = (Path(f"/proc/{pid}") / "environ").read_bytes().split(b"\0")
+    finally:
+        local.stop()
+    # then the JVM's environment holds none of them, only the allow-list and its password
+    names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+    assert "GRIDGRAPH_PERSONAL_DATA_KEY" not in names
+    assert "GRIDGRAPH_JWT_HS256_SECRET" not in names
+    assert "AWS_SECRET_ACCESS_KEY" not in names
+    assert b"GRIDGRAPH_NEO4J_PASSWORD=" + TEST_PASSWORD.encode() in environ
+    assert "PATH" in names
+    assert names <= {*JVM_ENVIRONMENT, "GRIDGRAPH_NEO4J_PASSWORD"}
