@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import date
 from enum import StrEnum
 
@@ -104,24 +105,59 @@ def is_valid_phone(value: str) -> bool:
 # -- identifier shapes in free text ---------------------------------------------------------
 
 # A resident ID-card number (居民身份证号): 6-digit area, birth date YYYYMMDD, 3-digit
-# sequence, check digit or X. Requiring a date keeps 18-digit building codes out.
+# sequence, check digit or X. Requiring a date keeps 18-digit building codes out. Like a
+# phone, it may be written in groups: a space or a hyphen may stand between any two of its
+# characters (`370811 19961125 0015`, `370811-19961125-0015`). It must not continue a run of
+# digits, but letters may touch it (`Q370811199611250015`, an operation name).
+_SEP = "[ -]?"
+
+
+def _spaced(*parts: str) -> str:
+    """The parts, each a one-character pattern, with an optional separator between them."""
+    return _SEP.join(parts)
+
+
+_D = "[0-9]"
+_ID_AREA = _spaced(*[_D] * 6)
+_ID_YEAR = f"(?:{_spaced('1', '9')}|{_spaced('2', '0')}){_SEP}{_spaced(_D, _D)}"
+_ID_MONTH = f"(?:{_spaced('0', '[1-9]')}|{_spaced('1', '[0-2]')})"
+_ID_DAY = f"(?:{_spaced('0', '[1-9]')}|{_spaced('[12]', _D)}|{_spaced('3', '[01]')})"
+_ID_TAIL = _spaced(_D, _D, _D, "[0-9Xx]")
 ID_CARD_SHAPE = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"(?![0-9A-Za-z])"
+    f"(?<![0-9]){_SEP.join((_ID_AREA, _ID_YEAR, _ID_MONTH, _ID_DAY, _ID_TAIL))}(?![0-9])"
 )
 # A mainland mobile number (1[3-9] and 9 digits), optionally +86, with - or spaces as 3-4-4.
 # Digits around it must not continue, so 15-digit grid codes are not mistaken for one.
-MOBILE_SHAPE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+MOBILE_SHAPE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
+
+
+def normalized_text(text: str) -> str:
+    """The text in NFKC (full-width digits, letters, hyphens and spaces become ASCII), with
+    every other decimal digit (Arabic-Indic, Devanagari ...) as its ASCII digit."""
+    if text.isascii():
+        return text
+    return re.sub(r"[^\x00-\x7f]", _non_ascii_digit, unicodedata.normalize("NFKC", text))
+
+
+def _non_ascii_digit(match: re.Match[str]) -> str:
+    char = match.group()
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
 
 
 def contains_identifier_shape(text: str) -> bool:
     """True when the text contains something shaped like an ID-card or mobile number."""
-    return bool(ID_CARD_SHAPE.search(text) or MOBILE_SHAPE.search(text))
+    normal = normalized_text(text)
+    return bool(ID_CARD_SHAPE.search(normal) or MOBILE_SHAPE.search(normal))
 
 
 def replace_identifier_shapes(text: str, replacement: str) -> str:
-    """The text with every ID-card- or mobile-number-shaped part replaced."""
-    return MOBILE_SHAPE.sub(replacement, ID_CARD_SHAPE.sub(replacement, text))
+    """The text with every ID-card- or mobile-number-shaped part replaced (the text is
+    NFKC-normalised first when it holds one, so full-width digits are found too)."""
+    normal = normalized_text(text)
+    if not (ID_CARD_SHAPE.search(normal) or MOBILE_SHAPE.search(normal)):
+        return text
+    return MOBILE_SHAPE.sub(replacement, ID_CARD_SHAPE.sub(replacement, normal))
 
 
 # -- masking --------------------------------------------------------------------------------

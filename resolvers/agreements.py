@@ -22,6 +22,15 @@ _CONNECTION_PLUMBING = frozenset({"edges", "pageInfo", "totalCount"})
 _EDGE_PLUMBING = frozenset({"node", "cursor"})
 _FREE_TYPES = frozenset({"PageInfo"})
 
+# Lookups by a full personal identifier, and the fields that show a masked form of that
+# identifier (a person node's `properties` in an investigation graph carry idCardMasked). The
+# hidden digits of a masked ID-card number are a birth date, so the masked form narrows a
+# number to a few thousand candidates at most, and a lookup tells which one is right: no
+# agreement may list both (the service refuses to start, naming the agreement).
+IDENTIFIER_LOOKUPS: Mapping[str, tuple[str, ...]] = {
+    "Query.personByIdCard": ("Person.idCardMasked", "Person.idCardNumber", "GraphNode.properties"),
+}
+
 
 def is_plumbing(type_name: str, field_name: str) -> bool:
     """True for `__typename` and the pagination fields no agreement needs to list."""
@@ -63,12 +72,28 @@ def _parse_one(name: str, entry: Mapping[str, object]) -> Agreement:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise AgreementError(f"agreement {name!r}: fields of {type_name} must be a list")
         readable[type_name] = frozenset(names)
+    _refuse_identifier_oracle(name, readable)
     return Agreement(
         name=name,
         description=str(entry.get("description", "")),
         scope=frozenset(str(code) for code in scope),
         fields=readable,
     )
+
+
+def _refuse_identifier_oracle(name: str, readable: Mapping[str, frozenset[str]]) -> None:
+    """AgreementError when the agreement lists a lookup by identifier together with a field
+    showing that identifier masked (IDENTIFIER_LOOKUPS)."""
+    listed = {f"{t}.{f}" for t, names in readable.items() for f in names}
+    for lookup, masked in IDENTIFIER_LOOKUPS.items():
+        both = [field for field in masked if field in listed]
+        if lookup in listed and both:
+            raise AgreementError(
+                f"agreement {name!r} lists {lookup} together with {', '.join(both)}: a masked "
+                "ID-card number hides only a birth date, so with the lookup a partner could "
+                f"recover the whole number by trying the candidates; list {lookup} or the "
+                "masked identifier, not both"
+            )
 
 
 def load_agreements(path: Path) -> dict[str, Agreement]:

@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from graph.audit import AuditEntry, AuditFilter, AuditPage, audit_page, outcome_of
+from graph.audit import REDACTED, AuditEntry, AuditFilter, AuditPage, audit_page, outcome_of
 from graph.audit import document_hash as hash_document
 from graph.china_time import CHINA_TIME
+from graph.personal_data import replace_identifier_shapes
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.pagination import PageRequest, page_request
@@ -18,6 +19,23 @@ from resolvers.redaction import redact_variables
 from resolvers.time_range import checked_moment
 
 ROLE_NAMES = frozenset(role.value for role in Role)
+# What the permanent log keeps of the client's free text (longer values are cut, marked
+# with their length); variables are bounded in resolvers/redaction.py.
+MAX_AUDIT_OPERATION_NAME = 100
+MAX_AUDIT_PURPOSE = 200
+
+
+def clipped(text: str | None, limit: int) -> str | None:
+    """`text` with identifier shapes replaced (before cutting: a cut must not leave most of a
+    number behind), then, when over `limit` characters, cut to `limit` characters ending in
+    a marker of its length ("…[1000000 characters]")."""
+    if text is None:
+        return None
+    text = replace_identifier_shapes(text, REDACTED)
+    if len(text) <= limit:
+        return text
+    marker = f"…[{len(text)} characters]"
+    return text[: max(limit - len(marker), 0)] + marker
 
 
 def require_admin(principal: Principal) -> None:
@@ -79,14 +97,15 @@ def audit_entry(
     records: int,
     error_codes: Iterable[str],
 ) -> AuditEntry:
-    """The audit entry of one executed operation (variables redacted here)."""
+    """The audit entry of one executed operation (variables redacted and bounded here, the
+    purpose and operation name bounded: see `clipped`)."""
     return AuditEntry(
         at=at,
         subject=principal.subject,
         role=principal.role.value,
         credential=principal.credential.value,
-        purpose=principal.purpose,
-        operation_name=operation_name,
+        purpose=clipped(principal.purpose, MAX_AUDIT_PURPOSE),
+        operation_name=clipped(operation_name, MAX_AUDIT_OPERATION_NAME),
         document_hash=hash_document(query),
         variables=redact_variables(variables),
         records=records,

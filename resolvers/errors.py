@@ -32,10 +32,12 @@ class ErrorCode(StrEnum):
     TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
     COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
     TOO_MANY_OPERATIONS = "TOO_MANY_OPERATIONS"
+    TOO_MANY_LOOKUPS = "TOO_MANY_LOOKUPS"  # over 3 lookups by ID-card number in one operation
     RATE_LIMITED = "RATE_LIMITED"
     # HTTP-level refusals (server/request_body.py): a request that is not a GraphQL request.
     BAD_REQUEST = "BAD_REQUEST"  # not JSON / UTF-8, wrong shape, too deep, wrong content type
     BATCHING_DISABLED = "BATCHING_DISABLED"  # a JSON list of operations while batching is off
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # a body over GRIDGRAPH_MAX_BODY_BYTES (HTTP 413)
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 

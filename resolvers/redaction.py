@@ -12,6 +12,7 @@ document did not parse).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,14 @@ from graphql.language import ArgumentNode, ObjectFieldNode, VariableNode
 
 from graph.audit import REDACTED as REDACTED
 from graph.audit import document_hash
-from graph.personal_data import contains_identifier_shape
+from graph.personal_data import contains_identifier_shape, replace_identifier_shapes
+
+# Bounds of what the permanent audit log keeps of a request's variables: strings and keys
+# longer than this are replaced by their length, and variables whose JSON is still longer
+# than MAX_AUDIT_VARIABLES by a summary.
+MAX_AUDIT_STRING = 200
+MAX_AUDIT_VARIABLES = 4000
+TOO_LARGE_KEY = "[variables]"
 
 # Arguments and input fields (by their schema name, wherever they appear) that carry
 # personal data: identifiers, names, addresses, and free text, which holds all of these
@@ -86,28 +94,61 @@ def contains_identifier(text: str) -> bool:
     return contains_identifier_shape(text)
 
 
+def _clean_key(key: str, taken: set[str]) -> str:
+    """A variable (or input field) name as the log may keep it: identifier-shaped parts
+    replaced, a name over MAX_AUDIT_STRING characters replaced by its length (numbered when
+    that makes two names alike)."""
+    clean = replace_identifier_shapes(key, REDACTED)
+    if len(clean) > MAX_AUDIT_STRING:
+        clean = length_marker(clean)
+    unique, n = clean, 1
+    while unique in taken:
+        n += 1
+        unique = f"{clean}#{n}"
+    taken.add(unique)
+    return unique
+
+
 def _redact(value: Any) -> Any:
     if isinstance(value, Mapping):
+        taken: set[str] = set()
         return {
-            str(key): REDACTED if is_personal_key(str(key)) and item is not None else _redact(item)
+            _clean_key(str(key), taken): REDACTED
+            if is_personal_key(str(key)) and item is not None
+            else _redact(item)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
         return [_redact(item) for item in value]
     if isinstance(value, str):
-        return REDACTED if contains_identifier(value) else value
+        if contains_identifier(value):
+            return REDACTED
+        return length_marker(value) if len(value) > MAX_AUDIT_STRING else value
     if value is None or isinstance(value, bool | int | float):
         return value
     return _redact(str(value))  # anything else (dates, enums) as its text
 
 
+def length_marker(text: str) -> str:
+    """What stands in the log for a text too long to keep: "[1000000 characters]"."""
+    return f"[{len(text)} characters]"
+
+
 def redact_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The variables with personal data replaced by "[redacted]", at any depth, by name and shape.
+    """The variables with personal data replaced by "[redacted]", at any depth, by name and shape,
+    and bounded for the permanent log.
 
     The values of personal keys (PERSONAL_KEY_PARTS), and every string containing an ID-card
-    number or a mobile phone number, are replaced whole; the rest stays as JSON values.
+    number or a mobile phone number, are replaced whole, keys included; the rest stays as JSON
+    values, except that a string (or key) over MAX_AUDIT_STRING characters is replaced by
+    its length ("[1000000 characters]"), and variables whose JSON would still be over
+    MAX_AUDIT_VARIABLES characters are replaced by a summary (`{"[variables]": "[N
+    characters]"}`, N the length of their redacted JSON).
     """
     redacted: dict[str, Any] = _redact(variables or {})
+    size = len(json.dumps(redacted, ensure_ascii=False, separators=(",", ":"), default=str))
+    if size > MAX_AUDIT_VARIABLES:
+        return {TOO_LARGE_KEY: f"[{size} characters]"}
     return redacted
 
 

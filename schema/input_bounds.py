@@ -6,7 +6,15 @@ objects and lists, is at most 1,000 characters (`LONGER_TEXT` names the few inpu
 more) and contains no NUL character and no unpaired surrogate (neither can be stored or
 compared reliably). Every list argument holds at most 100 items (`nodes(ids:)` included).
 
-Three checks, cheapest first:
+Four checks, cheapest first:
+- `TokenBounds`, before the document is parsed: the lexer reads the query text (at most
+  `max_tokens` tokens) and every name (field, alias, argument, variable, fragment,
+  directive, type, enum value, operation) must be at most MAX_NAME_LENGTH characters and
+  every number literal (Int or Float) at most MAX_NUMBER_LENGTH: BAD_USER_INPUT naming the
+  kind of token and its length, never the token (graphql-core's errors quote names and
+  literals, and an Int of more than 4,300 digits is beyond Python's int conversion). A
+  string literal longer than any argument takes is refused here only when the document does
+  not parse (a syntax error would quote it); otherwise `LiteralBounds` names its argument;
 - `LiteralBounds`, a validation rule run before the others (schema/limits.py): no string
   literal of the document is longer than any argument may be, so validation errors, which
   print literals, stay short;
@@ -20,6 +28,7 @@ Three checks, cheapest first:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,20 +47,25 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     SelectionSetNode,
+    Source,
     StringValueNode,
+    TokenKind,
     ValidationRule,
     VariableDefinitionNode,
     get_named_type,
     get_operation_ast,
+    parse,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.language import DocumentNode, Lexer
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import ErrorCode
 from schema.cost import argument_values, coerced_variables
-from schema.error_codes import limit_error
+from schema.error_codes import PARSER_LIMIT_MESSAGE, limit_error
 
 MAX_TEXT_LENGTH = 1000  # characters of any String or ID value
 # Inputs documented as longer (InputType.field or Type.field.argument): characters.
@@ -59,6 +73,17 @@ LONGER_TEXT: dict[str, int] = {"ReportCaseInput.description": 4000}
 LONGEST_TEXT = max(MAX_TEXT_LENGTH, *LONGER_TEXT.values())
 MAX_LIST_ITEMS = 100  # items of any list argument
 MAX_INPUT_DEPTH = 20  # nesting of lists and objects in a variable's value
+MAX_NAME_LENGTH = 100  # characters of any name of a document
+MAX_NUMBER_LENGTH = 100  # characters of an Int or Float literal
+
+# Tokens whose length is bounded before parsing: (what they are called, their bound).
+_BOUNDED_TOKENS: dict[TokenKind, tuple[str, int]] = {
+    TokenKind.NAME: ("name", MAX_NAME_LENGTH),
+    TokenKind.INT: ("number", MAX_NUMBER_LENGTH),
+    TokenKind.FLOAT: ("number", MAX_NUMBER_LENGTH),
+}
+_STRINGS = (TokenKind.STRING, TokenKind.BLOCK_STRING)
+_NAME = re.compile("[_A-Za-z][_0-9A-Za-z]*")  # a GraphQL name (HTTP bounds its length)
 
 
 def forbidden_character(text: str) -> str | None:
@@ -90,6 +115,93 @@ def _text_refusal(text: str, what: str, limit: int, **names: str) -> GraphQLErro
     if bad is not None:
         return _refusal(f"{what} contains {bad}.", **names)
     return None
+
+
+def _token_error(source: Source, start: int, message: str, **details: Any) -> GraphQLError:
+    return GraphQLError(
+        message,
+        source=source,
+        positions=[start],
+        extensions={"code": ErrorCode.BAD_USER_INPUT.value, **details},
+    )
+
+
+def document_tokens_refusal(
+    query: str, max_tokens: int, parse_options: Mapping[str, Any] | None = None
+) -> GraphQLError | DocumentNode | None:
+    """Reads the document's tokens (at most `max_tokens`) before it is parsed: a refusal
+    for an over-long name or number literal (or for an over-long string in a document that
+    does not parse), the parsed document when over-long strings made it parse the document
+    to know, else None. Lexical errors are left to the parser (they quote no token)."""
+    source = Source(query)
+    lexer = Lexer(source)
+    long_string = None
+    try:
+        for _ in range(max_tokens + 1):
+            token = lexer.advance()
+            if token.kind is TokenKind.EOF:
+                break
+            length = len(token.value or "")
+            bound = _BOUNDED_TOKENS.get(token.kind)
+            if bound is not None and length > bound[1]:
+                what, limit = bound
+                return _token_error(
+                    source,
+                    token.start,
+                    f"A {what} of the document is {length} characters long; "
+                    f"at most {limit} are allowed.",
+                    kind=what,
+                    length=length,
+                    maxLength=limit,
+                )
+            if token.kind in _STRINGS and length > LONGEST_TEXT and long_string is None:
+                long_string = (token.start, length)
+    except GraphQLSyntaxError:
+        pass  # the parser stops at the same place, with the same message
+    if long_string is None:
+        return None
+    try:
+        return parse(source, **(parse_options or {}))
+    except GraphQLSyntaxError as error:
+        if error.message.startswith(PARSER_LIMIT_MESSAGE):  # TOO_MANY_TOKENS
+            return error
+        start, length = long_string
+        return _token_error(
+            source,
+            start,
+            f"A string of the document is {length} characters long; "
+            f"no argument takes more than {LONGEST_TEXT}.",
+            kind="string",
+            length=length,
+            maxLength=LONGEST_TEXT,
+        )
+
+
+class TokenBounds(SchemaExtension):
+    """Refuses, before parsing, a document with an over-long name or number (see
+    `document_tokens_refusal`).
+
+    A refusal leaves the request with a stub document (`query <operationName> {
+    __typename }`) and the error as its pre-execution error: validation and execution are
+    skipped, and the operation goes on to ErrorCodes and the audit trail like any other
+    refused operation (raising here would skip both)."""
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            outcome = document_tokens_refusal(context.query, self.max_tokens, context.parse_options)
+            if isinstance(outcome, DocumentNode):
+                context.graphql_document = outcome
+            elif outcome is not None:
+                name = context.operation_name or ""  # the request's (no document yet)
+                if not _NAME.fullmatch(name):
+                    name = ""
+                context.graphql_document = parse(f"query {name} {{ __typename }}")
+                context.pre_execution_errors = [outcome]
+        yield
 
 
 class LiteralBounds(ValidationRule):

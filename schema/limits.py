@@ -2,13 +2,17 @@
 an estimated cost budget.
 
 Each refusal carries a stable `extensions.code` (resolvers/errors.py): QUERY_TOO_DEEP,
-TOO_MANY_ALIASES, TOO_MANY_TOKENS, TOO_MANY_DIRECTIVES, BAD_USER_INPUT, COST_LIMIT_EXCEEDED.
-Tokens are counted by the parser itself (Strawberry's MaxTokensLimiter; schema/error_codes.py
-gives its error the code). Then, before the rest of validation, `EarlyValidation` runs the
-cheap document-wide rules (directives, string literals' length): a document they refuse gets
-that one error and is not validated further, so a probe repeating a directive gets one error,
-not one per repetition. Depth and aliases are validation rules (cached with the rest of
-validation per document).
+TOO_MANY_ALIASES, TOO_MANY_TOKENS, TOO_MANY_DIRECTIVES, TOO_MANY_LOOKUPS, BAD_USER_INPUT,
+COST_LIMIT_EXCEEDED. Tokens are counted by the parser itself (Strawberry's MaxTokensLimiter;
+schema/error_codes.py gives its error the code); before the parser runs, TokenBounds
+(schema/input_bounds.py) reads the tokens once with graphql-core's lexer and refuses
+over-long names and number literals, which the parser and validation would quote or fail
+on. Then, before the rest of validation, `EarlyValidation` runs the cheap document-wide
+rules (directives, string literals' length): a document they refuse gets that one error and
+is not validated further, so a probe repeating a directive gets one error, not one per
+repetition. Depth, aliases and lookups by ID-card number (at most 3 `personByIdCard` per
+operation, TOO_MANY_LOOKUPS: each tells whether one number is a person) are validation
+rules (cached with the rest of validation per document).
 
 Argument values (schema/input_bounds.py) and the cost budget (schema/cost.py, priced fields
 in schema/prices.py) need the request's variables, which validation never sees, so they are
@@ -57,7 +61,7 @@ from strawberry.extensions import (
 from resolvers.errors import PREVIEW_LENGTH, ErrorCode
 from schema.cost import UNBOUNDED_LIST_ESTIMATE, CostBudget, estimate_cost
 from schema.error_codes import limit_error
-from schema.input_bounds import InputBounds, LiteralBounds
+from schema.input_bounds import InputBounds, LiteralBounds, TokenBounds
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -80,6 +84,7 @@ class Limits:
     max_cost: int = 50_000  # estimated cost (schema/cost.py, schema/prices.py)
     max_directives: int = 50  # directives in the document, none repeated on one location
     max_batch_operations: int = 10  # operations in one batched HTTP request
+    max_identifier_lookups: int = 3  # lookups by a full identifier per operation
 
 
 DEFAULT_LIMITS = Limits()
@@ -141,6 +146,68 @@ class _DocumentWalk:
             elif isinstance(selection, FragmentSpreadNode):
                 count += self._fragment(selection.name.value, self._aliases, self.aliases)
         return count
+
+
+# Lookups by a full personal identifier: each answers whether one number is a person, so a
+# document of many is a search over the few thousand numbers a masked form leaves open
+# (docs/security.md). Counted per operation, fragments expanded where spread.
+IDENTIFIER_LOOKUPS: frozenset[tuple[str, str]] = frozenset({("Query", "personByIdCard")})
+
+
+@dataclass
+class _LookupCount:
+    """Identifier lookups of a selection set on the root type, fragments counted where spread
+    (each lookup field is on Query, so only root-level selections can hold one)."""
+
+    fragments: Mapping[str, FragmentDefinitionNode]
+    root: str
+    _open: set[str] = field(default_factory=set)
+
+    def count(self, selection_set: SelectionSetNode) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += (self.root, selection.name.value) in IDENTIFIER_LOOKUPS
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is not None and name not in self._open:
+                    self._open.add(name)
+                    total += self.count(fragment.selection_set)
+                    self._open.discard(name)
+        return total
+
+
+def identifier_lookups_rule(max_lookups: int) -> type[ValidationRule]:
+    """A validation rule refusing an operation with more than `max_lookups` lookups by a full
+    personal identifier (`personByIdCard`), whatever the principal."""
+
+    class MaxIdentifierLookupsRule(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            root = self.context.schema.get_root_type(node.operation)
+            if root is None:
+                return
+            definitions = self.context.document.definitions
+            fragments = {
+                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            count = _LookupCount(fragments, root.name).count(node.selection_set)
+            if count > max_lookups:
+                self.report_error(
+                    limit_error(
+                        f"{_operation_label(node)} looks up {count} persons by ID-card number; "
+                        f"at most {max_lookups} are allowed per operation.",
+                        ErrorCode.TOO_MANY_LOOKUPS,
+                        node,
+                        field="Query.personByIdCard",
+                        lookups=count,
+                        maxLookups=max_lookups,
+                    )
+                )
+
+    return MaxIdentifierLookupsRule
 
 
 def _document_walk(rule: ValidationRule) -> _DocumentWalk:
@@ -305,9 +372,11 @@ def limit_extensions(limits: Limits, production: bool) -> list[ExtensionFactory]
     rules: list[type[ASTValidationRule]] = [
         depth_rule(limits.max_depth),
         aliases_rule(limits.max_aliases),
+        identifier_lookups_rule(limits.max_identifier_lookups),
     ]
     extensions: list[ExtensionFactory] = [
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        partial(TokenBounds, limits.max_tokens),
         partial(EarlyValidation, early),
         partial(AddValidationRules, rules),
         InputBounds,

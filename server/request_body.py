@@ -7,7 +7,10 @@ Infinity, no lone surrogates (`"\\ud800"`: not text). It must be one operation (
 or, when batching is on, a non-empty list of them; `query` is a non-empty string,
 `variables` and `extensions` objects, `operationName` a GraphQL name. Every refusal is a
 Refusal with code BAD_REQUEST (HTTP 400, 405 for another method, 415 for another content
-type), BAD_USER_INPUT (lone surrogates) or BATCHING_DISABLED.
+type), BAD_USER_INPUT (lone surrogates), BATCHING_DISABLED or PAYLOAD_TOO_LARGE (HTTP 413: a
+body over `max_body_bytes`, GRIDGRAPH_MAX_BODY_BYTES, judged by its Content-Length before
+anything is read, then counted while it streams in, so an over-long body is never held
+whole).
 """
 
 from __future__ import annotations
@@ -31,6 +34,42 @@ JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 JSON_BRACKET = re.compile(r"[\[\]{}]")
 OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,127}")
 ALLOWED_METHODS = "GET, POST"
+DEFAULT_MAX_BODY_BYTES = 262_144  # server/settings.py max_body_bytes
+
+
+def too_large(max_body_bytes: int) -> Refusal:
+    """PAYLOAD_TOO_LARGE (HTTP 413) for a body over the limit."""
+    return Refusal(
+        413,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        f"The request body is over {max_body_bytes} bytes.",
+        extensions={"maxBytes": max_body_bytes},
+    )
+
+
+async def read_body(request: Request, max_body_bytes: int) -> bytes:
+    """The request's body, or PAYLOAD_TOO_LARGE as soon as it is known to be over the
+    limit: from its Content-Length, else while counting the chunks as they come."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise bad_request("The Content-Length header is not a number.")
+        if int(declared) > max_body_bytes:
+            raise too_large(max_body_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body_bytes:
+            raise too_large(max_body_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _max_body_bytes(request: Request) -> int:
+    settings = getattr(request.app.state, "settings", None)
+    limit = getattr(settings, "max_body_bytes", None)
+    return limit if isinstance(limit, int) else DEFAULT_MAX_BODY_BYTES
 
 
 def bad_request(message: str, status: int = 400, **extensions: Any) -> Refusal:
@@ -155,9 +194,16 @@ def _from_query_params(request: Request, max_depth: int) -> dict[str, Any]:
 
 
 async def read_graphql_request(
-    request: Request, *, batching: bool, max_operations: int, max_depth: int
+    request: Request,
+    *,
+    batching: bool,
+    max_operations: int,
+    max_depth: int,
+    max_body_bytes: int | None = None,
 ) -> GraphQLHttpRequest | None:
-    """The request's operations, checked; None for a GET without `query` (GraphiQL's page)."""
+    """The request's operations, checked; None for a GET without `query` (GraphiQL's page).
+
+    `max_body_bytes` defaults to the app's setting (GRIDGRAPH_MAX_BODY_BYTES)."""
     if request.method == "GET":
         if "query" not in request.query_params:
             return None
@@ -168,7 +214,7 @@ async def read_graphql_request(
     charset = parameters.get("charset", "utf-8").lower()
     if media_type.lower() != JSON_MEDIA_TYPE or charset not in ("utf-8", "utf8"):
         raise bad_request("Send the request as application/json in UTF-8.", 415)
-    body = await request.body()
+    body = await read_body(request, max_body_bytes or _max_body_bytes(request))
     if not body.strip():
         raise bad_request("The request body is empty.")
     data = parse_json(body, "request body", max_depth)

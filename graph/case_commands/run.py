@@ -359,11 +359,15 @@ async def report_case(
         await scoped.require(tx, Target.GRID, [report.grid_code], "grid", scope)
         await scoped.require(tx, Target.PERSON, [report.reporter_id], "reporter", scope)
         await scoped.require(tx, Target.PERSON, named, "parties", scope)
+        # Duplicates (a personId that is a new party's ID card too, one ID card twice) are
+        # refused before any new person is looked up or created: person ids follow from the
+        # ID card, so the answer cannot tell whether a number is registered (a probe of a
+        # number nobody has can only succeed by filing a real case).
+        people = [person_id for person_id, _ in report.all_parties()]
+        if len(set(people)) != len(people):
+            raise CommandRefused("a person is named twice among the parties", "input.parties")
         new = {person.id: person for person, _ in report.new_parties}
         await scoped.create_persons(tx, list(new.values()), scope)
-        people = [person_id for person_id, _ in report.all_parties()]
-        if len(set(people)) != len(people):  # a personId that is a new party's ID card too
-            raise CommandRefused("a person is named twice among the parties", "input.parties")
         code = await _allocate_code(tx, report.at)
         await cases.upsert_cases(tx, [report.case_row(code)])
         await cases.upsert_case_parties(tx, report.party_rows(code))
