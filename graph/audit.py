@@ -4,7 +4,9 @@ Each record stores who asked (subject, role, credential, purpose), what (operati
 sha256 of the GraphQL document, the variables with personal data redacted), how much came
 back (records read) and the outcome. Records form a chain: record `seq` stores the hash of
 record `seq - 1` (`prevHash`) and its own `hash = sha256(prevHash | seq | canonical body)`;
-the single `(:AuditHead {id: 'main'})` holds the last seq and hash.
+the single `(:AuditHead {id: 'main'})` holds the last seq and hash. Requests append through
+the group appender (graph/audit_group.py): records of concurrent requests are committed
+together by APPEND_BATCH, chained exactly as one-by-one appends (APPEND) would chain them.
 
 Nothing in the application updates or deletes an audit record, but Neo4j community edition
 cannot forbid it (no per-label write privileges): whoever holds the database credentials
@@ -149,6 +151,32 @@ RETURN seq, hash
 """
 
 
+# Many entries in one round trip and one transaction (group commit, graph/audit_group.py):
+# the same head lock, taken once for the batch; the hashes are chained in order by the
+# reduce (record i's prevHash is record i - 1's hash, the first one's is the head's), so the
+# records are exactly those one-by-one appends in that order would have written.
+APPEND_BATCH: LiteralString = """
+MERGE (h:AuditHead {id: 'main'})
+  ON CREATE SET h.seq = 0, h.hash = $genesis
+SET h.seq = h.seq + size($entries)
+WITH h, h.seq - size($entries) AS base, h.hash AS headHash
+WITH h, base, reduce(hashes = [headHash], i IN range(0, size($entries) - 1) |
+       hashes + apoc.util.sha256([hashes[-1], $separator, toString(base + i + 1), $separator,
+                                  $entries[i].body])) AS hashes
+SET h.hash = hashes[-1]
+WITH base, hashes
+UNWIND range(0, size($entries) - 1) AS i
+WITH i, base + i + 1 AS seq, hashes[i] AS prevHash, hashes[i + 1] AS hash, $entries[i] AS e
+CREATE (:AuditRecord {
+  seq: seq, at: e.at, subject: e.subject, role: e.role, credential: e.credential,
+  purpose: e.purpose, operationName: e.operationName, documentHash: e.documentHash,
+  variables: e.variables, records: e.records, outcome: e.outcome, count: e.count,
+  prevHash: prevHash, hash: hash
+})
+RETURN i, seq, hash ORDER BY i
+"""
+
+
 @dataclass(frozen=True)
 class Appended:
     """Where an entry landed in the chain."""
@@ -157,20 +185,47 @@ class Appended:
     hash: str
 
 
-async def append_audit_entry(graph: GraphClient, entry: AuditEntry) -> Appended:
-    """Append one entry to the chain in one write transaction; returns its seq and hash."""
+def record_params(entry: AuditEntry) -> dict[str, Any]:
+    """The stored properties and hashed body of an entry (scrubbed first), as Cypher params.
+
+    Raises on an entry that cannot be stored (a naive time, variables that are not JSON):
+    the group appender calls it before queueing, so one bad entry never fails a batch.
+    """
     entry = scrubbed(entry)
-    params = {
+    return {
         **_stored_fields(entry),
         "at": entry.at.astimezone(UTC),
         "variables": _json(entry.variables),
         "count": entry.count if entry.count != 1 else None,  # null: no property
-        "genesis": GENESIS_HASH,
-        "separator": SEPARATOR,
         "body": canonical(entry),
     }
-    [row] = await graph.write(APPEND, params)
+
+
+_CHAIN_PARAMS = {"genesis": GENESIS_HASH, "separator": SEPARATOR}
+
+
+async def append_audit_entry(graph: GraphClient, entry: AuditEntry) -> Appended:
+    """Append one entry to the chain in its own write transaction; returns its seq and hash.
+
+    The request paths append through the group appender (graph/audit_group.py) instead.
+    """
+    [row] = await graph.write(APPEND, {**record_params(entry), **_CHAIN_PARAMS})
     return Appended(seq=row["seq"], hash=row["hash"])
+
+
+async def append_record_params(graph: GraphClient, batch: list[dict[str, Any]]) -> list[Appended]:
+    """Append prepared entries (record_params), in order, in ONE write transaction."""
+    if not batch:
+        return []
+    rows = await graph.write(APPEND_BATCH, {"entries": batch, **_CHAIN_PARAMS})
+    if [row["i"] for row in rows] != list(range(len(batch))):
+        raise RuntimeError("the audit batch did not return one row per entry")
+    return [Appended(seq=row["seq"], hash=row["hash"]) for row in rows]
+
+
+async def append_audit_entries(graph: GraphClient, entries: list[AuditEntry]) -> list[Appended]:
+    """Append entries, in order, in ONE write transaction; their seqs are consecutive."""
+    return await append_record_params(graph, [record_params(entry) for entry in entries])
 
 
 # -- reading --------------------------------------------------------------------------------

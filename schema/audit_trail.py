@@ -10,6 +10,9 @@ When the audit record cannot be written, the client gets no data: the operation 
 SERVICE_UNAVAILABLE (an answer nobody can account for is worse than no answer). A mutation
 has committed by then; its client sees the failure and the write has no audit record, which
 the server log reports with the subject and operation.
+
+Records of concurrent requests are committed together (graph/audit_group.py); each request
+still answers only after its own record is committed.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from graph.audit import append_audit_entry
+from graph.audit_group import append_grouped
 from resolvers.audit import audit_entry
 from resolvers.context import RequestContext
 from resolvers.errors import ServiceUnavailable
@@ -184,7 +187,7 @@ class AuditTrail(SchemaExtension):
         redacted = redact_operation(schema, document, execution.query, execution.variables)
         entry = replace(entry, variables=redacted.variables, document_hash=redacted.document_hash)
         try:
-            await append_audit_entry(context.graph, entry)
+            await append_grouped(context.graph, entry)  # group commit: graph/audit_group.py
         except Exception as error:
             log.exception(
                 "audit append failed; refusing %s of %s (%s)",

@@ -24,7 +24,7 @@ from neo4j.exceptions import ServiceUnavailable as Neo4jUnavailable
 from neo4j.exceptions import SessionExpired
 from starlette.responses import JSONResponse
 
-from graph.audit import append_audit_entry
+from graph.audit_group import append_grouped
 from graph.client import GraphClient
 from resolvers.audit import refused_entry
 from resolvers.errors import ErrorCode
@@ -115,7 +115,7 @@ class RefusalAudit:
         self._windows[key] = _Window(ends=now + self.window_s)
         entry = refused_entry(principal, at, code.value, operation_name, query, variables)
         try:
-            await append_audit_entry(self.graph, entry)
+            await append_grouped(self.graph, entry)
         except BaseException:
             self._windows.pop(key, None)  # not recorded: the next refusal is appended at once
             raise
@@ -139,7 +139,7 @@ class RefusalAudit:
         assert self.graph is not None and window.principal is not None
         assert window.first_at is not None
         entry = refused_entry(window.principal, window.first_at, key[1], count=window.pending)
-        await append_audit_entry(self.graph, entry)
+        await append_grouped(self.graph, entry)
 
     async def flush_due(self) -> None:
         """Close every window that has ended."""

@@ -6,6 +6,7 @@ with the per-request context the HTTP app builds, as a constructed principal.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -360,6 +361,29 @@ async def test_an_operation_whose_audit_record_cannot_be_written_fails_closed(
     assert codes(errors) == ["SERVICE_UNAVAILABLE"]
     assert errors[0]["extensions"]["reason"] == "AUDIT_UNAVAILABLE"
     assert await no_log.read("MATCH (r:AuditRecord) RETURN count(r) AS n") == [{"n": 1}]
+
+
+async def test_concurrent_operations_share_a_commit_and_fail_closed_together(
+    no_log: GraphClient,
+) -> None:
+    # when six admins read the districts at once, their records are committed together
+    results = await asyncio.gather(
+        *(execute(AUDITED_SCHEMA, no_log, ADMIN, DISTRICTS) for _ in range(6))
+    )
+    assert all(data and not errors for data, errors in results)
+    report = await verify_audit_log(no_log)
+    assert report.intact and report.records == 6
+    # given a log no batch can extend (a stray record at seq 7, the next seq: the head stays)
+    await no_log.write("CREATE (:AuditRecord {seq: 7})")
+    # when six more run at once: each batch they form fails as one transaction
+    results = await asyncio.gather(
+        *(execute(AUDITED_SCHEMA, no_log, ADMIN, DISTRICTS) for _ in range(6))
+    )
+    # then every one of them fails closed, and none of them is half-logged
+    for data, errors in results:
+        assert data is None and codes(errors) == ["SERVICE_UNAVAILABLE"]
+        assert errors[0]["extensions"]["reason"] == "AUDIT_UNAVAILABLE"
+    assert await no_log.read("MATCH (r:AuditRecord) RETURN count(r) AS n") == [{"n": 7}]
 
 
 # -- redaction ------------------------------------------------------------------------------
