@@ -1,4 +1,5 @@
-"""Idempotent schema migrations: a uniqueness constraint on every natural key, full-text search.
+"""Idempotent schema migrations: a uniqueness constraint on every natural key, full-text search
+(a bigram index, and a one-character index for short texts).
 
 Each item has a fixed name; `apply_migrations` creates the ones that are missing
 (`IF NOT EXISTS`), so running it twice changes nothing. `pending_migrations` tells the
@@ -71,6 +72,20 @@ FULLTEXT_LABELS: tuple[str, ...] = (
     "Organization",
 )
 FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "title", "address")
+FULLTEXT_ANALYZER = "cjk"
+
+# The cjk analyser keeps a lone Chinese character only where it stands alone, so a query of
+# one character (a surname such as 王, a place or case word such as 村 or 水) matches nothing
+# in FULLTEXT_INDEX. This second index holds every character of names and titles as its own
+# term (standard analyser, no stop words); graph/search.py sends it the queries whose words
+# are all one character long. Names and titles only: one character is noise in addresses
+# (every one holds 济宁市任城区). Neo4j allows one full-text index per (labels, properties),
+# hence a property list different from FULLTEXT_PROPERTIES. No stored property is needed:
+# the index covers existing nodes as soon as it is created (populated in the background,
+# awaited by `apply_migrations`).
+SHORT_TEXT_INDEX = "search_chars"
+SHORT_TEXT_PROPERTIES: tuple[str, ...] = ("name", "title")
+SHORT_TEXT_ANALYZER = "standard-no-stop-words"
 
 
 @dataclass(frozen=True)
@@ -95,20 +110,21 @@ def _range_index(label: str, prop: str) -> SchemaItem:
     return SchemaItem(name, text, is_constraint=False)
 
 
-def _fulltext_index() -> SchemaItem:
+def _fulltext_index(name: str, properties: tuple[str, ...], analyzer: str) -> SchemaItem:
     labels = "|".join(FULLTEXT_LABELS)
-    props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
+    props = ", ".join(f"n.{p}" for p in properties)
     text = (
-        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}] "
-        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+        f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}] "
+        f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{analyzer}'}}}}"
     )
-    return SchemaItem(FULLTEXT_INDEX, text, is_constraint=False)
+    return SchemaItem(name, text, is_constraint=False)
 
 
 SCHEMA: tuple[SchemaItem, ...] = (
     *(_unique_constraint(label, prop) for label, prop in NATURAL_KEYS),
     *(_range_index(label, prop) for label, prop in RANGE_INDEXES),
-    _fulltext_index(),
+    _fulltext_index(FULLTEXT_INDEX, FULLTEXT_PROPERTIES, FULLTEXT_ANALYZER),
+    _fulltext_index(SHORT_TEXT_INDEX, SHORT_TEXT_PROPERTIES, SHORT_TEXT_ANALYZER),
 )
 
 SHOW_INDEXES: LiteralString = "SHOW INDEXES YIELD name, state RETURN name, state"

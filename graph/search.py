@@ -1,4 +1,14 @@
-"""Full-text search over names, titles and addresses (the `search_text` index, cjk analyser).
+"""Full-text search over names, titles and addresses.
+
+Two indexes (graph/migrations.py): `search_text` (cjk analyser: Chinese split into bigrams,
+so a two-character query finds a three-character name) and `search_chars` (every character
+of names and titles its own term). A text whose words are all one character long (a surname
+such as 王, a place or case word such as 村 or 水) goes to `search_chars`, since the cjk
+analyser has no bigram to match it with; any other text to `search_text`.
+
+Ranking, the same for both: an exact name (a case's title) first, then names starting with
+the text, then names holding it, then the rest (address hits); within each, by Lucene score,
+then label and key, so that equal scores come back in one order.
 
 The user's text is a literal, never Lucene syntax: `lucene_literal` escapes every operator
 character and neutralises the operator words, so a name holding `*` or `:` can neither break
@@ -21,7 +31,7 @@ from typing import Any, LiteralString
 
 from graph import scope as row_scope
 from graph.client import GraphClient
-from graph.migrations import FULLTEXT_INDEX, FULLTEXT_LABELS
+from graph.migrations import FULLTEXT_INDEX, FULLTEXT_LABELS, SHORT_TEXT_INDEX
 from graph.traversal import NodeSpec, Row, Scope, scope_params
 
 # Lucene classic query syntax: + - && || ! ( ) { } [ ] ^ " ~ * ? : \ /
@@ -36,6 +46,22 @@ def lucene_literal(text: str) -> str:
     return " ".join(word.lower() if word in _LUCENE_WORDS else word for word in escaped.split())
 
 
+def index_for(text: str) -> str:
+    """The index that can match `text`: `search_chars` when every word is one character."""
+    words = text.split()
+    return SHORT_TEXT_INDEX if words and all(len(word) == 1 for word in words) else FULLTEXT_INDEX
+
+
+# The property ranked as a label's name: its name, or a case's title.
+_NAME_PROPERTIES = ("name", "title")
+
+
+def _name_of(spec: NodeSpec, var: str) -> str:
+    readable = (spec.key, *spec.properties)
+    name = next((p for p in _NAME_PROPERTIES if p in readable), None)
+    return f"{var}.{name}" if name else "null"
+
+
 def _searchable(spec: NodeSpec) -> NodeSpec:
     if spec.label not in FULLTEXT_LABELS:
         raise ValueError(f"{spec.label} is not in the full-text index {FULLTEXT_INDEX}")
@@ -44,14 +70,16 @@ def _searchable(spec: NodeSpec) -> NodeSpec:
 
 @cache
 def search_query(specs: tuple[NodeSpec, ...], scoped: bool = False) -> LiteralString:
-    """Hits of the index among the labels of `specs`: rows (label, key, node, score).
+    """Hits of `$index` for `$query` among the labels of `specs`: rows (label, key, node, score).
 
-    `$labels` narrows the search to some of them; `node` is the label's projection. Scoped:
-    only hits visible within `$scope`.
+    `$labels` narrows the search to some of them; `node` is the label's projection. Ranked by
+    how the hit's name compares with `$text` (equal, starts with, holds it, neither), then by
+    score. Scoped: only hits visible within `$scope`.
     """
     checked = [_searchable(spec) for spec in specs]
     labels = ", ".join(f"'{spec.label}'" for spec in checked)
     keys = " ".join(f"WHEN '{s.label}' THEN hit.{s.key}" for s in checked)
+    names = " ".join(f"WHEN '{s.label}' THEN {_name_of(s, 'hit')}" for s in checked)
     rows = " ".join(f"WHEN '{s.label}' THEN {s.projection('hit')}" for s in checked)
     visible = " ".join(
         f"WHEN '{s.label}' THEN {row_scope.visible(s.label, 'hit')}" for s in checked
@@ -61,8 +89,10 @@ def search_query(specs: tuple[NodeSpec, ...], scoped: bool = False) -> LiteralSt
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS hit, score\n"
         f"WITH hit, score, [l IN labels(hit) WHERE l IN [{labels}] AND l IN $labels][0] AS label\n"
         f"WHERE label IS NOT NULL{in_scope}\n"
-        f"WITH hit, score, label, CASE label {keys} END AS key\n"
-        "ORDER BY score DESC, label, key\n"
+        f"WITH hit, score, label, CASE label {keys} END AS key, CASE label {names} END AS name\n"
+        "WITH hit, score, label, key, CASE WHEN name = $text THEN 0"
+        " WHEN name STARTS WITH $text THEN 1 WHEN name CONTAINS $text THEN 2 ELSE 3 END AS rank\n"
+        "ORDER BY rank, score DESC, label, key\n"
         "LIMIT $limit\n"
         f"RETURN label, key, CASE label {rows} END AS node, score"
     )
@@ -88,9 +118,11 @@ async def search(
 ) -> list[SearchHit]:
     """The best `limit` hits for `text` among `labels` (a subset of the specs'), best first;
     with a scope, only the hits visible within it."""
+    text = text.strip()
     params: dict[str, Any] = {
-        "index": FULLTEXT_INDEX,
+        "index": index_for(text),
         "query": lucene_literal(text),
+        "text": text,
         "labels": list(labels),
         "limit": limit,
         **scope_params(scope),

@@ -1,4 +1,5 @@
-"""Full-text search (全文检索) over names, titles and addresses, returning any Node type.
+"""Full-text search (全文检索) over names, titles and addresses, returning any Node type;
+one-character texts (a surname) match names and titles (graph/search.py).
 
 What can be found is `SearchType`: one member per GraphQL type, its value the type's name in
 the root `NODE_TYPES` registry (which says how the type is read and built). Adding a
@@ -37,7 +38,10 @@ class SearchType(Enum):
 
 @strawberry.type(description="One search result: the object found and how well it matches.")
 class SearchHit:
-    score: float = strawberry.field(description="Relevance (Lucene score); higher is better.")
+    score: float = strawberry.field(
+        description="Relevance (Lucene score) within its rank (exact, prefix, holding, other);"
+        " higher is better."
+    )
     node: Node = strawberry.field(description="The object, as its own GraphQL type.")
 
 
@@ -59,7 +63,9 @@ async def search_nodes(
 
 
 SEARCH_DESCRIPTION = (
-    "Objects whose name, title or address match `text` (Chinese split into bigrams), best"
-    f" first; `text` is taken literally. At most `first` hits (default {DEFAULT_PAGE_SIZE},"
-    " at most 100)."
+    "Objects whose name, title or address match `text` (Chinese split into two-character"
+    " pieces; a text of one character, such as a surname, matches names and titles holding"
+    " it), best first: the name or title equal to `text`, then starting with it, then holding"
+    " it, then the rest, each by score. `text` is taken literally. At most `first` hits"
+    f" (default {DEFAULT_PAGE_SIZE}, at most 100)."
 )

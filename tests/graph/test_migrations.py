@@ -1,9 +1,10 @@
-"""Migrations create every natural-key constraint and the cjk full-text index, idempotently."""
+"""Migrations create every natural-key constraint and the two full-text indexes, idempotently."""
 
 from __future__ import annotations
 
 from graph.client import GraphClient
 from graph.migrations import (
+    FULLTEXT_LABELS,
     NATURAL_KEYS,
     RANGE_INDEXES,
     SCHEMA,
@@ -32,10 +33,44 @@ async def test_every_natural_key_has_a_uniqueness_constraint(graph: GraphClient)
 
 async def test_fulltext_index_uses_the_cjk_analyser(graph: GraphClient) -> None:
     rows = await graph.read(SHOW_SCHEMA)
-    fulltext = [row for row in rows if row["type"] == "FULLTEXT"]
-    assert [row["name"] for row in fulltext] == ["search_text"]
-    assert fulltext[0]["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
-    assert {"Person", "Grid", "Case"} <= set(fulltext[0]["labelsOrTypes"])
+    fulltext = {row["name"]: row for row in rows if row["type"] == "FULLTEXT"}
+    assert sorted(fulltext) == ["search_chars", "search_text"]
+    bigrams = fulltext["search_text"]
+    assert bigrams["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    assert {"Person", "Grid", "Case"} <= set(bigrams["labelsOrTypes"])
+    assert bigrams["properties"] == ["name", "title", "address"]
+
+
+async def test_one_character_index_holds_names_and_titles_character_by_character(
+    graph: GraphClient,
+) -> None:
+    rows = await graph.read(SHOW_SCHEMA)
+    [chars] = [row for row in rows if row["name"] == "search_chars"]
+    assert chars["type"] == "FULLTEXT" and chars["state"] == "ONLINE"
+    assert chars["options"]["indexConfig"]["fulltext.analyzer"] == "standard-no-stop-words"
+    assert set(chars["labelsOrTypes"]) == set(FULLTEXT_LABELS)
+    assert chars["properties"] == ["name", "title"]
+
+
+async def test_the_one_character_index_covers_nodes_written_before_it(
+    empty_graph: GraphClient,
+) -> None:
+    # given a person and a case written while the index did not exist
+    await empty_graph.write("DROP INDEX search_chars")
+    await empty_graph.write(
+        "CREATE (:Person {id: 'p-old', name: '王小明'}), (:Case {code: 'c-old', title: '楼上漏水'})"
+    )
+    # when the migrations run
+    created = await apply_migrations(empty_graph)
+    # then the index is back and finds both by one character
+    assert created == ["search_chars"]
+    for text, key in (("王", "p-old"), ("水", "c-old")):
+        rows = await empty_graph.read(
+            "CALL db.index.fulltext.queryNodes('search_chars', $text) YIELD node "
+            "RETURN coalesce(node.id, node.code) AS key",
+            {"text": text},
+        )
+        assert [row["key"] for row in rows] == [key]
 
 
 async def test_running_migrations_twice_changes_nothing(graph: GraphClient) -> None:

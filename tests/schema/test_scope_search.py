@@ -51,13 +51,17 @@ query All($text: String!, $idCard: String!) {
 }
 """
 
-# Every hit of the index for a plain text among all searchable labels, best first.
+# Every hit of an index for a plain text among all searchable labels, best first: the name
+# (a case's title) equal to the text, starting with it, holding it, the rest; then by score.
 INDEX_HITS: LiteralString = """
-CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node, score
+CALL db.index.fulltext.queryNodes($index, $text) YIELD node, score
 WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
 WHERE label IS NOT NULL
+WITH node, score, label, coalesce(node.name, node.title) AS name
 RETURN label, coalesce(node.id, node.code) AS key, score
-ORDER BY score DESC, label, key
+ORDER BY CASE WHEN name = $text THEN 0 WHEN name STARTS WITH $text THEN 1
+              WHEN name CONTAINS $text THEN 2 ELSE 3 END,
+         score DESC, label, key
 """
 
 # The places a case or a person is tied to (a case: where it occurred; a person: residence,
@@ -124,10 +128,15 @@ def visible(label: str, key: str, ties: dict[str, list[str]], scope: set[str] | 
 
 
 async def expected_hits(
-    graph: GraphClient, text: str, scope: set[str] | None, first: int, labels: list[str]
+    graph: GraphClient,
+    text: str,
+    scope: set[str] | None,
+    first: int,
+    labels: list[str],
+    index: str = "search_text",
 ) -> list[tuple[str, str]]:
     ties = {row["key"]: row["grids"] for row in await graph.read(TIES)}
-    rows = await graph.read(INDEX_HITS, {"text": text, "labels": labels})
+    rows = await graph.read(INDEX_HITS, {"index": index, "text": text, "labels": labels})
     hits = [(r["label"], r["key"]) for r in rows if visible(r["label"], r["key"], ties, scope)]
     return hits[:first]
 
@@ -181,6 +190,41 @@ async def test_search_returns_only_hits_inside_the_scope_best_first(
     theirs = await data_as(tiny, ADMIN, SEARCH, text=other, first=100)
     assert ("Community", communities[1]) in _hits(theirs)
     assert not [key for _, key in _hits(mine) if key.startswith(communities[1])]
+
+
+async def test_one_character_surname_finds_only_the_persons_inside_the_scope(
+    tiny: GraphClient, communities: list[str]
+) -> None:
+    # given the commonest surname of the seed, borne in both communities
+    [row] = await tiny.read(
+        "MATCH (p:Person) RETURN left(p.name, 1) AS surname, count(*) AS n "
+        "ORDER BY n DESC, surname LIMIT 1"
+    )
+    surname = row["surname"]
+    ties = {r["key"]: r["grids"] for r in await tiny.read(TIES)}
+    bearers = await tiny.read(
+        "MATCH (p:Person) WHERE p.name STARTS WITH $surname RETURN p.id AS id",
+        {"surname": surname},
+    )
+    seen: list[set[tuple[str, str]]] = []
+    for who, scope in (
+        (investigator(communities[0]), {communities[0]}),
+        (investigator(communities[1]), {communities[1]}),
+        (ADMIN, None),
+    ):
+        # when each principal searches persons for the one character
+        data = await data_as(tiny, who, SEARCH, text=surname, types=["PERSON"], first=100)
+        hits = _hits(data)
+        # then the hits are the visible ones of the one-character index, ranked
+        expected = await expected_hits(tiny, surname, scope, 100, ["Person"], "search_chars")
+        assert hits == expected, who.subject
+        # every bearer of the surname visible to it among them, and nobody outside its scope
+        mine = {r["id"] for r in bearers if visible("Person", r["id"], ties, scope)}
+        assert mine and mine <= {key for _, key in hits}, who.subject
+        assert all(visible(label, key, ties, scope) for label, key in hits), who.subject
+        seen.append(set(hits))
+    # and the two communities' investigators see different bearers
+    assert seen[0] != seen[1]
 
 
 async def test_types_and_scope_narrow_together(tiny: GraphClient, communities: list[str]) -> None:

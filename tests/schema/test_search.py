@@ -1,4 +1,5 @@
-"""Full-text search: hits of any Node type, label filters in Cypher, text taken literally."""
+"""Full-text search: hits of any Node type, label filters in Cypher, text taken literally,
+one-character texts answered, exact and prefix names first."""
 
 from __future__ import annotations
 
@@ -34,14 +35,27 @@ NODE = """
 query Node($id: ID!) { node(id: $id) { id __typename } }
 """
 
-# What the index holds for a plain text (no Lucene syntax in it), among some labels.
+# What an index holds for a plain text (no Lucene syntax in it), among some labels, ranked:
+# the name (a case's title) equal to the text, starting with it, holding it, then the rest
+# (address hits); within each by score.
 INDEX_HITS = """
-CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node, score
+CALL db.index.fulltext.queryNodes($index, $text) YIELD node, score
 WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
 WHERE label IS NOT NULL
+WITH node, score, label, coalesce(node.name, node.title) AS name
 RETURN label, coalesce(node.id, node.code) AS key, score
-ORDER BY score DESC, label, key
+ORDER BY CASE WHEN name = $text THEN 0 WHEN name STARTS WITH $text THEN 1
+              WHEN name CONTAINS $text THEN 2 ELSE 3 END,
+         score DESC, label, key
 LIMIT $limit
+"""
+
+# Every node of some labels whose name or title holds a text, without any index.
+HOLDING = """
+MATCH (node) WHERE any(l IN labels(node) WHERE l IN $labels)
+  AND (node.name CONTAINS $text OR node.title CONTAINS $text)
+RETURN coalesce(node.name, node.title) AS name, [l IN labels(node) WHERE l IN $labels][0] AS label,
+       coalesce(node.id, node.code) AS key
 """
 
 ALL_LABELS = [NODE_TYPES[member.value][0].label for member in SearchType]
@@ -57,9 +71,21 @@ def _hits(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [(hit["node"]["__typename"], _key(hit["node"])) for hit in data["search"]]
 
 
-async def _expected(graph: GraphClient, text: str, labels: list[str], limit: int) -> list[Any]:
-    rows = await graph.read(INDEX_HITS, {"text": text, "labels": labels, "limit": limit})
-    return [(row["label"], row["key"]) for row in rows]
+async def _expected(
+    graph: GraphClient, text: str, labels: list[str], limit: int, index: str = "search_text"
+) -> list[Any]:
+    params = {"index": index, "text": text, "labels": labels, "limit": limit}
+    return [(row["label"], row["key"]) for row in await graph.read(INDEX_HITS, params)]
+
+
+def _rank(name: str | None, text: str) -> int:
+    """The tests' own ranking rule: equal, starts with, holds, neither."""
+    name = name or ""
+    return 0 if name == text else 1 if name.startswith(text) else 2 if text in name else 3
+
+
+def _name(node: dict[str, Any]) -> str | None:
+    return node.get("name") or node.get("title")
 
 
 async def _a_resident_name(graph: GraphClient) -> str:
@@ -173,3 +199,79 @@ def test_every_search_type_is_a_node_type_in_the_full_text_index() -> None:
     for member in SearchType:
         spec, _ = NODE_TYPES[member.value]
         assert spec.label in FULLTEXT_LABELS, member
+
+
+async def test_one_character_surname_finds_every_person_with_it_surnames_first(
+    tiny: GraphClient, http: TestClient
+) -> None:
+    # given the commonest surname, and every person whose name holds that character
+    [row] = await tiny.read(
+        "MATCH (p:Person) RETURN left(p.name, 1) AS surname, count(*) AS n "
+        "ORDER BY n DESC, surname LIMIT 1"
+    )
+    surname = row["surname"]
+    holding = await tiny.read(HOLDING, {"text": surname, "labels": ["Person"]})
+    assert row["n"] >= 2 and len(holding) <= 100
+    # when persons are searched for the one character
+    data = run(http, SEARCH, text=surname, types=["PERSON"], first=100)
+    # then every one of them comes back, those named 王… before those with 王 further in
+    assert {key for _, key in _hits(data)} == {r["key"] for r in holding}
+    names = [hit["node"]["name"] for hit in data["search"]]
+    assert [name.startswith(surname) for name in names] == [True] * row["n"] + [False] * (
+        len(names) - row["n"]
+    )
+    # in the order of the one-character index, ranked
+    assert _hits(data) == await _expected(tiny, surname, ["Person"], 100, "search_chars")
+    # and a page of them is the start of the same list
+    assert _hits(run(http, SEARCH, text=surname, types=["PERSON"], first=3)) == _hits(data)[:3]
+
+
+async def test_one_character_word_finds_cases_by_title_title_starts_first(
+    tiny: GraphClient, http: TestClient
+) -> None:
+    # given a character that begins some case titles and stands further in others
+    rows = await tiny.read("MATCH (c:Case) RETURN DISTINCT c.title AS title")
+    titles = [row["title"] for row in rows]
+    counts = {
+        char: (sum(t.startswith(char) for t in titles), sum(char in t[1:] for t in titles))
+        for char in {c for t in titles for c in t}
+    }
+    char = min(c for c, (starts, within) in counts.items() if starts and within)
+    holding = await tiny.read(HOLDING, {"text": char, "labels": ["Case"]})
+    assert 2 <= len(holding) <= 100
+    # when cases are searched for it
+    data = run(http, SEARCH, text=char, types=["CASE"], first=100)
+    # then every case whose title holds it comes back, titles starting with it first
+    assert {key for _, key in _hits(data)} == {r["key"] for r in holding}
+    ranks = [_rank(hit["node"]["title"], char) for hit in data["search"]]
+    assert ranks == sorted(ranks) and set(ranks) == {1, 2}
+    assert _hits(data) == await _expected(tiny, char, ["Case"], 100, "search_chars")
+
+
+async def test_one_character_place_word_finds_places(tiny: GraphClient, http: TestClient) -> None:
+    # given the last character of a street's name (街道 → 道, 镇)
+    [street] = await tiny.read("MATCH (s:Street) RETURN s.name AS name ORDER BY s.code LIMIT 1")
+    char = street["name"][-1]
+    # when places are searched for it
+    data = run(http, SEARCH, text=char, types=["STREET", "COMMUNITY", "GRID"], first=100)
+    # then the street is among them
+    assert street["name"] in [hit["node"]["name"] for hit in data["search"]]
+
+
+@pytest.mark.parametrize("length", [1, 2, 3])
+async def test_exact_names_then_prefixes_then_the_rest(
+    tiny: GraphClient, http: TestClient, length: int
+) -> None:
+    # given the first characters of a resident's name (the whole name at length 3)
+    name = await _a_resident_name(tiny)
+    text = name[:length]
+    # when everything is searched for them
+    data = run(http, SEARCH, text=text, first=100)
+    # then hits named exactly so come first, then names starting so, then names holding the
+    # text, then the rest; by score within each
+    ranks = [_rank(_name(hit["node"]), text) for hit in data["search"]]
+    assert data["search"] and ranks == sorted(ranks)
+    for rank in set(ranks):
+        scores = [h["score"] for h, r in zip(data["search"], ranks, strict=True) if r == rank]
+        assert scores == sorted(scores, reverse=True)
+    assert ranks[0] == 0 if length == 3 else ranks[0] <= 1
