@@ -26,16 +26,19 @@ test: lint
 	$(BIN)/pytest
 
 # The benchmark (bench/, docs/benchmarks.md): GridGraph vs hand-written Cypher vs @neo4j/graphql.
-# Options: make bench SCALE=district CONCURRENCY=8 DURATION=10 ROUNDS=3
+# Options: make bench SCALE=district CONCURRENCY=8 DURATION=10 ROUNDS=3 LOADGEN=wrk|python
+# The load generator is wrk (installed with apt-get when missing and run as root).
 SCALE ?= demo
 CONCURRENCY ?= 8
 DURATION ?= 10
 ROUNDS ?= 3
+LOADGEN ?= wrk
 bench: $(INSTALLED)
-	$(BIN)/python -m bench --scale $(SCALE) --concurrency $(CONCURRENCY) --duration $(DURATION) --rounds $(ROUNDS)
+	$(BIN)/python -m bench --scale $(SCALE) --concurrency $(CONCURRENCY) --duration $(DURATION) --rounds $(ROUNDS) --loadgen $(LOADGEN)
 
+# wrk when it is there or installable (root), else the Python load generator.
 bench-smoke: $(INSTALLED)
-	$(BIN)/python -m bench --smoke
+	$(BIN)/python -m bench --smoke --loadgen auto
 
 clean:
 	rm -rf $(VENV) launcher/target .mypy_cache .ruff_cache .pytest_cache

@@ -1,6 +1,7 @@
 """What the correctness check and the load generator talk to: a running server (its kind
-decides the protocol and documents) at a URL, called with fixed headers. GridGraph appears
-once per principal (bench/principals.py), all on the same process."""
+decides the protocol and documents) at a URL, called with fixed headers. Each GridGraph server
+(variant: workers, HTTP stack) appears once per principal (bench/principals.py), the
+principals of one server sharing its process(es)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,12 @@ def endpoints(
 ) -> dict[str, Endpoint]:
     """GridGraph as each principal first (the baseline leads), then the other servers."""
     found: dict[str, Endpoint] = {}
-    gridgraph = targets["gridgraph"]
-    for principal in principals:
-        headers = request_headers(principal, params["districts"])
-        found[principal.target] = Endpoint(
-            principal.target, "gridgraph", gridgraph.base_url, headers
-        )
+    for server in (t for t in targets.values() if t.server.kind == "gridgraph"):
+        for principal in principals:
+            headers = request_headers(principal, params["districts"])
+            name = principal.target + server.server.suffix
+            found[name] = Endpoint(name, "gridgraph", server.base_url, headers)
     for name, target in targets.items():
-        if name != "gridgraph":
-            found[name] = Endpoint(name, name, target.base_url)
+        if target.server.kind != "gridgraph":
+            found[name] = Endpoint(name, target.server.kind, target.base_url)
     return found

@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bench.catalog import BY_NAME
 from bench.floor_queries import FLOOR_QUERIES
-from bench.operations import OPERATIONS_BY_NAME, WALK_PAGE
+from bench.operations import WALK_PAGE
 from server.round_trips import HEADER
 
 
@@ -31,7 +32,7 @@ async def run_operation(request: Request) -> JSONResponse:
         return JSONResponse({"error": f"unknown operation {name}"}, status_code=404)
     body = await request.json()
     params: dict[str, Any] = dict(body.get("params", {}))
-    paginated = OPERATIONS_BY_NAME[name].pages > 1
+    paginated = BY_NAME[name].pages > 1
     skip = int(body.get("after") or 0)
     if paginated:
         params |= {"skip": skip, "limit": WALK_PAGE}

@@ -146,6 +146,35 @@ RETURN {
 } AS result
 """
 
+CASE_PARTIES: LiteralString = """
+MATCH (c:Case {code: $case})-[:OCCURRED_IN]->(g:Grid)
+RETURN {
+  case: [c.code, c.title, c.kind, c.category, c.status],
+  grid: [g.code, g.name],
+  parties: COLLECT {
+    MATCH (c)<-[r:PARTY_TO]-(p:Person)
+    WITH r, p ORDER BY r.role, p.id
+    RETURN [r.role, p.id, p.name]
+  }
+} AS result
+"""
+
+PERSON_CASES: LiteralString = """
+MATCH (p:Person {id: $person})
+RETURN {
+  person: [p.id, p.name],
+  cases: COLLECT {
+    MATCH (p)-[r:PARTY_TO]->(c:Case)
+    WITH r, c ORDER BY c.reportedAt DESC, c.code LIMIT 50
+    RETURN [c.code, r.role, c.status, COLLECT {
+      MATCH (c)<-[r2:PARTY_TO]-(o:Person)
+      WITH r2, o ORDER BY r2.role, o.id
+      RETURN [r2.role, o.id, o.name]
+    }]
+  }
+} AS result
+"""
+
 FLOOR_QUERIES: dict[str, LiteralString] = {
     "grid_residents": GRID_RESIDENTS,
     "resident_context": RESIDENT_CONTEXT,
@@ -155,4 +184,6 @@ FLOOR_QUERIES: dict[str, LiteralString] = {
     "search_name": SEARCH_NAME,
     "community_walk": COMMUNITY_WALK,
     "street_rollup": STREET_ROLLUP,
+    "case_parties": CASE_PARTIES,
+    "person_cases": PERSON_CASES,
 }

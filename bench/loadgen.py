@@ -2,6 +2,9 @@
 client per target (Endpoint.client: keep-alive, one connection per worker), each running the
 mix's operations in turn (worker i starts at operation i, so all operations run all the time)
 until the slice's duration is over.
+
+It shares the machine's cores with the servers, so each slice also records the generator's own
+CPU time (process CPU seconds; `cpu_s / seconds` is the share of one core it used).
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ class Sample:
 
 @dataclass(frozen=True)
 class Slice:
-    """One timed slice of one target."""
+    """One timed slice of one target: `scope` 'mix' (all the operations) or one's name."""
 
     target: str
     seconds: float
     samples: list[Sample]
+    scope: str = "mix"
+    cpu_s: float | None = None  # the generator process's CPU (user + system) during the slice
 
 
 async def run_slice(
@@ -44,9 +49,11 @@ async def run_slice(
     params: dict[str, Any],
     concurrency: int,
     duration_s: float,
+    scope: str = "mix",
 ) -> Slice:
     """Run the mix for `duration_s` seconds; operations started before the end are finished."""
     samples: list[Sample] = []
+    cpu_start = time.process_time()
     start = time.perf_counter()
     deadline = start + duration_s
 
@@ -65,4 +72,5 @@ async def run_slice(
                 samples.append(Sample(operation.name, elapsed, True, outcome.round_trips))
 
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return Slice(target.name, time.perf_counter() - start, samples)
+    seconds = time.perf_counter() - start
+    return Slice(target.name, seconds, samples, scope, time.process_time() - cpu_start)

@@ -603,4 +603,3 @@ OPERATIONS: tuple[Operation, ...] = (
         GraphQLCall(PEER_STREET_ROLLUP, _peer_street_rollup),
     ),
 )
-OPERATIONS_BY_NAME = {operation.name: operation for operation in OPERATIONS}

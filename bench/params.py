@@ -86,6 +86,8 @@ OPERATION_PARAMS: dict[str, dict[str, str]] = {
     "search_name": {"text": "text"},
     "community_walk": {"community": "community"},
     "street_rollup": {"street": "rollupStreet"},
+    "case_parties": {"case": "case"},
+    "person_cases": {"person": "disputant"},
 }
 
 

@@ -1,7 +1,10 @@
 """Figures from the timed slices: per target and operation (and the whole mix) operations/s,
-p50/p95/p99 latency, errors and Cypher round trips; the GridGraph/peer and GridGraph/floor
-ratios, and what security costs (GridGraph as admin or scoped investigator / as the anonymous
-developer); printed tables and a JSON document.
+p50/p95/p99 latency, errors, Cypher round trips and the load generator's CPU share; the
+GridGraph/peer and GridGraph/floor ratios, what security costs (GridGraph as admin or scoped
+investigator / as the anonymous developer), every GridGraph target against the peer and the
+floor, and server variants (more workers, plain asyncio + h11) over their base; printed tables
+and a JSON document. Slices come from the Python generator (bench/loadgen.py: every sample)
+or from wrk (bench/wrk.py: counts and latency quantiles per request).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bench.loadgen import Sample, Slice
+from bench.wrk import WrkSlice, pooled_percentile
 
 MIX = "mix"
 BASELINE = "gridgraph"  # GridGraph as the anonymous developer (bench/principals.py)
@@ -29,7 +33,14 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank - 1]
 
 
-def _stats(samples: list[Sample], seconds: float) -> dict[str, Any]:
+def _cpu_share(cpu_s: list[float | None], seconds: float) -> float | None:
+    """The generator's CPU seconds per wall second (None when not measured)."""
+    if not cpu_s or any(c is None for c in cpu_s) or not seconds:
+        return None
+    return round(sum(c for c in cpu_s if c is not None) / seconds, 3)
+
+
+def _stats(samples: list[Sample], seconds: float, cpu: float | None = None) -> dict[str, Any]:
     ok = sorted(s.seconds for s in samples if s.ok)
     trips = [s.round_trips for s in samples if s.ok and s.round_trips is not None]
     return {
@@ -40,21 +51,60 @@ def _stats(samples: list[Sample], seconds: float) -> dict[str, Any]:
         "p99_ms": round(percentile(ok, 0.99) * 1000, 2),
         "errors": len(samples) - len(ok),
         "round_trips": round(sum(trips) / len(trips), 2) if trips else None,
+        "loadgen_cpu": cpu,
+        "latency_of": "operation",
     }
 
 
-def summarise(slices: Iterable[Slice], operations: list[str]) -> dict[str, dict[str, Any]]:
-    """{target: {operation | 'mix': stats}} over all slices of each target."""
-    by_target: dict[str, list[Slice]] = {}
+def _wrk_stats(slices: list[WrkSlice]) -> dict[str, Any]:
+    """One target's wrk slices of one scope, pooled; latencies are per request."""
+    seconds = sum(s.seconds for s in slices)
+    per_op = slices[0].requests_per_operation
+    ok_ops = sum(s.ok_requests for s in slices) / per_op
+    trips = [s.round_trips_per_request for s in slices if s.round_trips_per_request is not None]
+    return {
+        "operations": round(sum(s.requests for s in slices) / per_op, 1),
+        "ops_per_s": round(ok_ops / seconds, 2) if seconds else 0.0,
+        "p50_ms": round(pooled_percentile(slices, 0.50) * 1000, 2),
+        "p95_ms": round(pooled_percentile(slices, 0.95) * 1000, 2),
+        "p99_ms": round(pooled_percentile(slices, 0.99) * 1000, 2),
+        "errors": sum(s.errors for s in slices),
+        "round_trips": round(sum(trips) / len(trips) * per_op, 2) if trips else None,
+        "loadgen_cpu": _cpu_share([s.cpu_s for s in slices], seconds),
+        "latency_of": "request",
+    }
+
+
+def summarise(
+    slices: Iterable[Slice | WrkSlice], operations: list[str]
+) -> dict[str, dict[str, Any]]:
+    """{target: {operation | 'mix': stats}} over all slices of each target. A Python mix
+    slice gives the mix and each operation's share of it; a slice of one operation (either
+    generator) gives that operation's own figures, which take precedence; a wrk mix slice
+    gives the mix only."""
+    grouped: dict[str, dict[str, list[Slice | WrkSlice]]] = {}
     for one in slices:
-        by_target.setdefault(one.target, []).append(one)
+        grouped.setdefault(one.target, {}).setdefault(one.scope, []).append(one)
     summary: dict[str, dict[str, Any]] = {}
-    for target, target_slices in by_target.items():
-        seconds = sum(s.seconds for s in target_slices)
-        samples = [sample for s in target_slices for sample in s.samples]
-        summary[target] = {MIX: _stats(samples, seconds)}
-        for name in operations:
-            summary[target][name] = _stats([s for s in samples if s.operation == name], seconds)
+    for target, by_scope in grouped.items():
+        stats: dict[str, Any] = {}
+        for scope in [MIX, *operations]:
+            found = by_scope.get(scope, [])
+            wrk = [s for s in found if isinstance(s, WrkSlice)]
+            python = [s for s in found if isinstance(s, Slice)]
+            if wrk:
+                stats[scope] = _wrk_stats(wrk)
+            elif python:
+                seconds = sum(s.seconds for s in python)
+                samples = [sample for s in python for sample in s.samples]
+                cpu = _cpu_share([s.cpu_s for s in python], seconds)
+                stats[scope] = _stats(samples, seconds, cpu)
+                if scope == MIX:
+                    for name in operations:
+                        if name not in by_scope:
+                            mine = [x for x in samples if x.operation == name]
+                            stats[name] = _stats(mine, seconds, cpu)
+        summary[target] = {name: stats[name] for name in [MIX, *operations] if name in stats}
     return summary
 
 
@@ -72,8 +122,13 @@ def ratios(summary: dict[str, dict[str, Any]], target: str, reference: str) -> R
     return result
 
 
+def is_gridgraph(target: str) -> bool:
+    return target.startswith(BASELINE)
+
+
 def all_ratios(summary: dict[str, dict[str, Any]]) -> dict[str, Ratios]:
-    """Every ratio of the run, keyed `target/reference` (pairs missing a side left out)."""
+    """Every ratio of the run, keyed `target/reference` (pairs missing a side left out):
+    security, every GridGraph target over the peer and the floor, variants over their base."""
     pairs = [
         (BASELINE, "peer"),
         (BASELINE, "floor"),
@@ -81,6 +136,11 @@ def all_ratios(summary: dict[str, dict[str, Any]]) -> dict[str, Ratios]:
         (SCOPED, BASELINE),
         (SCOPED, ADMIN),
     ]
+    for target in summary:
+        if is_gridgraph(target) and target != BASELINE:
+            pairs += [(target, "peer"), (target, "floor")]
+        if (base := _direct_base(target)) is not None:
+            pairs.append((target, base))
     return {
         f"{target}/{reference}": ratios(summary, target, reference)
         for target, reference in pairs
@@ -88,21 +148,42 @@ def all_ratios(summary: dict[str, dict[str, Any]]) -> dict[str, Ratios]:
     }
 
 
+def _direct_base(target: str) -> str | None:
+    """The target without its last variant suffix (`-wN` or `-plain`)."""
+    head, found, tail = target.rpartition("-w")
+    if found and head and tail.isdigit():
+        return head
+    if target.endswith("-plain"):
+        return target.removesuffix("-plain")
+    return None
+
+
 def table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
-    """A plain-text table: one row per operation and target."""
+    """A plain-text table: one row per operation and target (`gen cpu`: the load generator's
+    CPU seconds per wall second during the target's slices)."""
+    width = max([TARGET_WIDTH, *map(len, summary)])
     header = (
-        f"{'operation':<22} {'target':<{TARGET_WIDTH}} {'ops/s':>9} {'p50 ms':>9} {'p95 ms':>9} "
-        f"{'p99 ms':>9} {'errors':>6} {'trips':>6}"
+        f"{'operation':<22} {'target':<{width}} {'ops/s':>9} {'p50 ms':>9} {'p95 ms':>9} "
+        f"{'p99 ms':>9} {'errors':>6} {'trips':>6} {'gen cpu':>7}"
     )
     lines = [header, "-" * len(header)]
     for name in [MIX, *operations]:
         for target, stats_by_op in summary.items():
+            if name not in stats_by_op:
+                continue
             s = stats_by_op[name]
             trips = "-" if s["round_trips"] is None else f"{s['round_trips']:g}"
+            cpu = s.get("loadgen_cpu")
             lines.append(
-                f"{name:<22} {target:<{TARGET_WIDTH}} {s['ops_per_s']:>9.1f} {s['p50_ms']:>9.2f} "
-                f"{s['p95_ms']:>9.2f} {s['p99_ms']:>9.2f} {s['errors']:>6} {trips:>6}"
+                f"{name:<22} {target:<{width}} {s['ops_per_s']:>9.1f} {s['p50_ms']:>9.2f} "
+                f"{s['p95_ms']:>9.2f} {s['p99_ms']:>9.2f} {s['errors']:>6} {trips:>6} "
+                f"{'-' if cpu is None else f'{cpu:.2f}':>7}"
             )
+    if any(s.get("latency_of") == "request" for ops in summary.values() for s in ops.values()):
+        lines.append(
+            "(wrk: latencies per request; an operation of several requests, such as the "
+            "paginated walk, counts each page)"
+        )
     return "\n".join(lines)
 
 
@@ -116,6 +197,8 @@ def _columns_table(columns: list[tuple[str, Ratios, str]], operations: list[str]
     header = f"{'operation':<22} " + " ".join(heading for heading, _, _ in columns)
     lines = [header, "-" * len(header)]
     for name in [MIX, *operations]:
+        if not any(name in values for _, values, _ in columns):
+            continue
         cells = [_cell(values, name, key, len(heading)) for heading, values, key in columns]
         lines.append(f"{name:<22} " + " ".join(cells))
     return "\n".join(lines)
@@ -152,6 +235,60 @@ def security_table(summary: dict[str, dict[str, Any]], operations: list[str]) ->
     lines = [header, "-" * len(header)]
     for name in [MIX, *operations]:
         for label, values in comparisons:
+            if name not in values:
+                continue
             cells = " ".join(_cell(values, name, key, 7) for key in RATIO_KEYS)
             lines.append(f"{name:<22} {label:<13} {cells}")
     return "\n".join(lines)
+
+
+def _pairs_table(
+    rows: list[tuple[str, str, list[tuple[str, Ratios, str]]]], operations: list[str]
+) -> str:
+    """One row per operation and label, one column per (heading, ratios, key)."""
+    if not rows:
+        return ""
+    headings = [heading for heading, _, _ in rows[0][2]]
+    width = max(len(label) for label, _, _ in rows)
+    header = f"{'operation':<22} {'target':<{width}} " + " ".join(headings)
+    lines = [header, "-" * len(header)]
+    for name in [MIX, *operations]:
+        for label, _, columns in rows:
+            if not any(name in values for _, values, _ in columns):
+                continue
+            cells = [_cell(values, name, key, len(heading)) for heading, values, key in columns]
+            lines.append(f"{name:<22} {label:<{width}} " + " ".join(cells))
+    return "\n".join(lines)
+
+
+def targets_table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
+    """Every GridGraph target over the peer (ops/s, p50, p99) and the floor (p50): the goals
+    of issue 13 ('' without the peer)."""
+    rows = []
+    for target in summary:
+        if not is_gridgraph(target) or "peer" not in summary:
+            continue
+        peer, floor = ratios(summary, target, "peer"), ratios(summary, target, "floor")
+        columns = [
+            ("ops/s /peer", peer, "ops_per_s"),
+            ("p50 /peer", peer, "p50_ms"),
+            ("p99 /peer", peer, "p99_ms"),
+            ("p50 /floor", floor, "p50_ms"),
+        ]
+        rows.append((target, target, columns))
+    return _pairs_table(rows, operations)
+
+
+def variants_table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
+    """Server variants (more workers, plain asyncio + h11) over their base target: ops/s,
+    p50, p99 ('' when the run has none)."""
+    rows = []
+    for target in summary:
+        base = _direct_base(target)
+        if base is None or base not in summary:
+            continue
+        values = ratios(summary, target, base)
+        headings = ("ops/s", "  p50", "  p99")
+        columns = [(h, values, k) for h, k in zip(headings, RATIO_KEYS, strict=True)]
+        rows.append((f"{target}/{base}", target, columns))
+    return _pairs_table(rows, operations)

@@ -1,6 +1,7 @@
-"""One benchmark run: Neo4j, seed, parameters, the three targets (GridGraph called as each
-principal of --principals), the correctness check, the round-robin timed slices, the report.
-`python -m bench --help` for the options."""
+"""One benchmark run: Neo4j, seed, parameters, the servers (GridGraph, in each variant of
+--gridgraph-workers / --uvicorn-stack, called as each principal of --principals; the floor;
+the peer), the correctness check, the round-robin timed slices (wrk or the Python load
+generator), the report. `python -m bench --help` for the options."""
 
 from __future__ import annotations
 
@@ -20,17 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.catalog import SINGLE_LOOKUPS, select
 from bench.compare import Agreement, check_operation
 from bench.database import KEY_B64, local_neo4j, open_graph, prepare
 from bench.endpoints import Endpoint, endpoints
-from bench.loadgen import Slice, run_slice
-from bench.operations import OPERATIONS, Operation
+from bench.loadgen import Slice
+from bench.operations import Operation
 from bench.params import choose_params
 from bench.principals import PRINCIPALS, BenchPrincipal, parse_principals
-from bench.targets import BENCH_DIR, ensure_peer_installed, running_targets
+from bench.targets import BENCH_DIR, Server, ensure_peer_installed, running_targets
+from bench.timing import Timing, timed_python, timed_wrk, wrk_plans
+from bench.wrk import WrkMissing, WrkSlice, find_wrk
 from seeds.plan import Scale
 
-TARGET_ORDER = ("gridgraph", "floor", "peer")
+STACKS = {"auto": ("auto",), "plain": ("plain",), "both": ("auto", "plain")}
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,32 @@ class Options:
     heap_mb: int
     pagecache_mb: int
     smoke: bool
+    loadgen: str  # auto | wrk | python
+    slices: str | None  # mix | each | both; None: the generator's default
+    gridgraph_workers: tuple[int, ...]
+    stacks: tuple[str, ...]
+
+    def servers(self) -> tuple[Server, ...]:
+        """GridGraph's variants (the default first: the ratios' baseline), the floor, the peer."""
+        gridgraph = [
+            Server("gridgraph", workers, stack)
+            for stack in self.stacks
+            for workers in self.gridgraph_workers
+        ]
+        return (*gridgraph, Server("floor"), Server("peer"))
+
+    def timing(self, loadgen: str) -> Timing:
+        slices = self.slices or ("both" if loadgen == "wrk" else "mix")
+        return Timing(
+            loadgen, slices, self.concurrency, self.duration_s, self.rounds, self.warmup_s
+        )
+
+
+def _workers(text: str) -> tuple[int, ...]:
+    values = tuple(dict.fromkeys(int(part) for part in text.split(",") if part.strip()))
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError("positive worker counts, comma-separated")
+    return values
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -55,7 +85,38 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per slice")
     parser.add_argument("--rounds", type=int, default=3, help="slices per target")
     parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds per target")
-    parser.add_argument("--operations", help="comma-separated subset of the mix")
+    parser.add_argument(
+        "--operations",
+        help="comma-separated operations or groups: mix (the default), lookups "
+        f"({', '.join(SINGLE_LOOKUPS)}), all; e.g. --operations case_parties",
+    )
+    parser.add_argument(
+        "--loadgen",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="wrk: the compiled generator (installed with apt-get when missing and root); "
+        "python: bench/loadgen.py, reporting its own CPU; auto: wrk when it can be had",
+    )
+    parser.add_argument(
+        "--slices",
+        choices=["mix", "each", "both"],
+        help="timed slices per target and round: the mix, each operation alone, or both "
+        "(default: both with wrk, which times requests only; mix with python)",
+    )
+    parser.add_argument(
+        "--gridgraph-workers",
+        type=_workers,
+        default=(1,),
+        help="uvicorn worker processes of GridGraph, e.g. 1,2: one server (targets suffixed "
+        "-wN) per count, side by side",
+    )
+    parser.add_argument(
+        "--uvicorn-stack",
+        choices=sorted(STACKS),
+        default="auto",
+        help="auto: uvicorn's choice (uvloop + httptools when uvicorn[standard] is installed); "
+        "plain: asyncio + h11; both: GridGraph once each (plain targets suffixed -plain)",
+    )
     parser.add_argument(
         "--principals",
         default=",".join(p.key for p in PRINCIPALS),
@@ -69,15 +130,14 @@ def parse(argv: list[str] | None = None) -> Options:
         "--smoke", action="store_true", help="CI: tiny, 0.5 s slices, concurrency 2, one round"
     )
     args = parser.parse_args(argv)
-    operations = OPERATIONS
-    if args.operations:
-        wanted = set(args.operations.split(","))
-        operations = tuple(op for op in OPERATIONS if op.name in wanted)
+    if args.smoke and not args.operations:
+        args.operations = "all"  # the lookups' answers are checked too
     try:
+        operations = select(args.operations)
         principals = parse_principals(args.principals)
     except ValueError as error:
         parser.error(str(error))
-    if args.smoke:  # five targets x (0.25 + 0.5) s: under 4 s of load
+    if args.smoke:  # five targets x one mix slice (0.25 + 0.5 s; wrk: 1 + 1 s) of load
         args.scale, args.concurrency, args.duration, args.rounds, args.warmup = (
             "tiny",
             2,
@@ -86,6 +146,7 @@ def parse(argv: list[str] | None = None) -> Options:
             0.25,
         )
         args.neo4j_heap_mb, args.neo4j_pagecache_mb = 512, 256
+        args.slices = args.slices or "mix"
     return Options(
         Scale(args.scale),
         args.concurrency,
@@ -98,6 +159,10 @@ def parse(argv: list[str] | None = None) -> Options:
         args.neo4j_heap_mb,
         args.neo4j_pagecache_mb,
         args.smoke,
+        args.loadgen,
+        args.slices,
+        args.gridgraph_workers,
+        STACKS[args.uvicorn_stack],
     )
 
 
@@ -109,6 +174,15 @@ def _version(command: list[str]) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "?"
     lines = (done.stdout or done.stderr).strip().splitlines()  # java -version uses stderr
+    return lines[0] if lines else "?"
+
+
+def _wrk_version(wrk: str) -> str:
+    """`wrk --version` prints its version and exits 1."""
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [wrk, "--version"], capture_output=True, text=True, check=False
+    )
+    lines = (done.stdout or done.stderr).strip().splitlines()
     return lines[0] if lines else "?"
 
 
@@ -144,43 +218,32 @@ async def _check(
     return [await check_operation(targets, op, params) for op in options.operations]
 
 
-async def _timed(
-    targets: dict[str, Endpoint], options: Options, params: dict[str, Any]
-) -> list[Slice]:
-    clients = {name: target.client(options.concurrency) for name, target in targets.items()}
-    slices: list[Slice] = []
+def _loadgen(options: Options) -> tuple[str, str | None]:
+    """The generator to use and wrk's path: wrk when asked for or (auto) when it can be had."""
+    if options.loadgen == "python":
+        return "python", None
     try:
-        for name in targets:  # warm-up, excluded
-            await run_slice(
-                clients[name],
-                targets[name],
-                options.operations,
-                params,
-                options.concurrency,
-                options.warmup_s,
-            )
-        names = list(targets)
-        for round_index in range(options.rounds):
-            shift = round_index % len(names)  # who goes first rotates every round
-            for name in names[shift:] + names[:shift]:
-                one = await run_slice(
-                    clients[name],
-                    targets[name],
-                    options.operations,
-                    params,
-                    options.concurrency,
-                    options.duration_s,
-                )
-                print(
-                    f"  round {round_index + 1}/{options.rounds} {name:<16} "
-                    f"{len(one.samples) / one.seconds:8.1f} ops/s",
-                    flush=True,
-                )
-                slices.append(one)
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return slices
+        return "wrk", find_wrk()
+    except WrkMissing as error:
+        if options.loadgen == "wrk":
+            raise
+        print(f"{error}; timing with the Python load generator instead", flush=True)
+        return "python", None
+
+
+def _time(
+    targets: dict[str, Endpoint],
+    options: Options,
+    params: dict[str, Any],
+    loadgen: str,
+    wrk: str | None,
+    run_dir: Path,
+) -> list[Slice] | list[WrkSlice]:
+    timing = options.timing(loadgen)
+    if wrk is None:
+        return asyncio.run(timed_python(targets, timing, options.operations, params))
+    plans = asyncio.run(wrk_plans(targets, timing, options.operations, params))
+    return timed_wrk(wrk, targets, plans, timing, options.operations, run_dir / "wrk")
 
 
 def _write(document: dict[str, Any], options: Options) -> Path:
@@ -210,10 +273,16 @@ def run(options: Options) -> int:
             "operations": names,
             "principals": [p.key for p in options.principals],
             "smoke": options.smoke,
+            "gridgraph_workers": list(options.gridgraph_workers),
+            "uvicorn_stacks": list(options.stacks),
         },
         "machine": machine(),
     }
     ensure_peer_installed()
+    loadgen, wrk = _loadgen(options)
+    document["options"]["loadgen"] = loadgen
+    document["options"]["slices"] = options.timing(loadgen).slices
+    document["machine"]["wrk"] = _wrk_version(wrk) if wrk else None
     with tempfile.TemporaryDirectory(prefix="gridgraph-bench-") as tmp:
         run_dir = Path(tmp)
         with local_neo4j(run_dir / "neo4j", options.heap_mb, options.pagecache_mb) as access:
@@ -231,7 +300,7 @@ def run(options: Options) -> int:
             document["seed_s"] = round(time.monotonic() - began, 1)
             document["params"] = params
             print(f"seeded {options.scale.value} in {document['seed_s']} s; params {params}")
-            with running_targets(TARGET_ORDER, access, KEY_B64, run_dir) as servers:
+            with running_targets(options.servers(), access, KEY_B64, run_dir) as servers:
                 targets = endpoints(servers, options.principals, params)
                 agreements = asyncio.run(_check(targets, options, params))
                 document["correctness"] = [asdict(a) for a in agreements]
@@ -246,7 +315,7 @@ def run(options: Options) -> int:
                     print(f"results: {_write(document, options)}")
                     return 1
                 load_before = load_average()
-                slices = asyncio.run(_timed(targets, options, params))
+                slices = _time(targets, options, params, loadgen, wrk, run_dir)
                 document["load_average"] = {"before": load_before, "after": load_average()}
     summary = report.summarise(slices, names)
     document["summary"] = summary
@@ -254,9 +323,14 @@ def run(options: Options) -> int:
     print(report.table(summary, names))
     print()
     print(report.ratio_table(summary, names))
-    if security := report.security_table(summary, names):
-        print()
-        print(security)
+    for extra in (
+        report.security_table(summary, names),
+        report.targets_table(summary, names),
+        report.variants_table(summary, names),
+    ):
+        if extra:
+            print()
+            print(extra)
     print(f"load average (1, 5, 15 min) before / after timing: {document['load_average']}")
     print(f"results: {_write(document, options)}")
     return 0
@@ -273,3 +347,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; everything stopped", file=sys.stderr)
         return 130
+    except WrkMissing as error:
+        print(f"python -m bench: {error}", file=sys.stderr)
+        return 2

@@ -1,4 +1,5 @@
-"""The three servers as subprocesses on free loopback ports, and their lifecycle.
+"""The servers as subprocesses on free loopback ports, and their lifecycle: GridGraph (one or
+more variants: uvicorn workers, HTTP stack), the floor and the peer.
 
 Each runs in its own session (process group), logs to a file in the run's temporary
 directory, and is stopped with SIGTERM (SIGKILL after a grace period) when the run ends,
@@ -48,6 +49,27 @@ class Neo4jAccess:
     password: str
 
 
+@dataclass(frozen=True)
+class Server:
+    """A server to start. `kind` gridgraph | floor | peer; a GridGraph variant has its own
+    name suffix (none for the default: 1 worker, uvicorn's own choice of loop and parser)."""
+
+    kind: str
+    workers: int = 1
+    # auto: uvicorn picks uvloop + httptools when installed (uvicorn[standard]), else asyncio
+    # + h11; plain: asyncio + h11 whatever is installed.
+    stack: str = "auto"
+
+    @property
+    def suffix(self) -> str:
+        workers = f"-w{self.workers}" if self.workers != 1 else ""
+        return workers + ("-plain" if self.stack == "plain" else "")
+
+    @property
+    def name(self) -> str:
+        return self.kind + self.suffix
+
+
 @dataclass
 class Target:
     """One running server."""
@@ -56,6 +78,7 @@ class Target:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    server: Server
 
     @property
     def base_url(self) -> str:
@@ -74,12 +97,15 @@ def ensure_peer_installed() -> None:
     )
 
 
-def _command(name: str, port: int) -> list[str]:
+def _command(server: Server, port: int) -> list[str]:
     uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1"]
-    quiet = ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
-    if name == "gridgraph":
+    quiet = ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+    quiet += ["--workers", str(server.workers)]
+    if server.stack == "plain":
+        quiet += ["--loop", "asyncio", "--http", "h11"]
+    if server.kind == "gridgraph":
         return [*uvicorn, *quiet, "server.app:create_app"]
-    if name == "floor":
+    if server.kind == "floor":
         return [*uvicorn, *quiet, "bench.floor_app:create_app"]
     node = shutil.which("node")
     if node is None:
@@ -88,10 +114,10 @@ def _command(name: str, port: int) -> list[str]:
 
 
 def _environment(
-    name: str, port: int, neo4j: Neo4jAccess, key_b64: str, run_dir: Path
+    server: Server, port: int, neo4j: Neo4jAccess, key_b64: str, run_dir: Path
 ) -> dict[str, str]:
     env = dict(os.environ)
-    if name == "gridgraph":
+    if server.kind == "gridgraph":
         env |= {
             "GRIDGRAPH_NEO4J_URI": neo4j.uri,
             "GRIDGRAPH_NEO4J_USER": neo4j.user,
@@ -114,8 +140,8 @@ def _environment(
     return env
 
 
-def _ready_path(name: str) -> str:
-    return "/readyz" if name == "gridgraph" else "/healthz"
+def _ready_path(kind: str) -> str:
+    return "/readyz" if kind == "gridgraph" else "/healthz"
 
 
 def _log_tail(path: Path, lines: int = 30) -> str:
@@ -124,26 +150,29 @@ def _log_tail(path: Path, lines: int = 30) -> str:
     return ""
 
 
-def start_target(name: str, neo4j: Neo4jAccess, key_b64: str, run_dir: Path) -> Target:
-    """Spawn one server and wait until it answers (GridGraph: until /readyz says ready)."""
+def start_target(server: Server, neo4j: Neo4jAccess, key_b64: str, run_dir: Path) -> Target:
+    """Spawn one server and wait until it answers (GridGraph: until /readyz says ready; with
+    several workers, until one is: the others join as they finish starting, during warm-up)."""
+    name = server.name
     port = free_port()
     log = run_dir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            _command(name, port),
+            _command(server, port),
             cwd=PROJECT_ROOT,
-            env=_environment(name, port, neo4j, key_b64, run_dir),
+            env=_environment(server, port, neo4j, key_b64, run_dir),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    target = Target(name, port, process, log)
+    target = Target(name, port, process, log, server)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise TargetError(f"{name} exited with {process.returncode}:\n{_log_tail(log)}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(target.base_url + _ready_path(name), timeout=2).status_code == 200:
+            url = target.base_url + _ready_path(server.kind)
+            if httpx.get(url, timeout=2).status_code == 200:
                 return target
         time.sleep(0.2)
     stop_target(target)
@@ -166,13 +195,13 @@ def stop_target(target: Target) -> None:
 
 @contextlib.contextmanager
 def running_targets(
-    names: tuple[str, ...], neo4j: Neo4jAccess, key_b64: str, run_dir: Path
+    servers: tuple[Server, ...], neo4j: Neo4jAccess, key_b64: str, run_dir: Path
 ) -> Iterator[dict[str, Target]]:
     """All targets started (in order), then all stopped, whatever happens in between."""
     started: dict[str, Target] = {}
     try:
-        for name in names:
-            started[name] = start_target(name, neo4j, key_b64, run_dir)
+        for server in servers:
+            started[server.name] = start_target(server, neo4j, key_b64, run_dir)
         yield started
     finally:
         for target in started.values():

@@ -30,6 +30,7 @@ from server.settings import Settings
 
 GRACEFUL_SHUTDOWN_S = 10
 SCHEMA_FILE = Path("schema.graphql")  # the committed SDL, at the repository root
+APP_FACTORY = "server.app:create_app"  # what each worker process builds its app with
 
 
 def _graph(settings: Settings) -> GraphClient:
@@ -113,8 +114,14 @@ def cmd_neo4j(settings: Settings, action: str) -> int:
     return 0
 
 
-def cmd_serve(settings: Settings, seed: bool) -> int:
-    """Start the local Neo4j if no URI is set, migrate, seed an empty database, serve HTTP."""
+def cmd_serve(settings: Settings, seed: bool, workers: int = 1) -> int:
+    """Start the local Neo4j if no URI is set, migrate, seed an empty database, serve HTTP.
+
+    With `workers` > 1, uvicorn runs that many worker processes on the one port, each building
+    the app from the same environment (`server.app:create_app`); this process starts the
+    local Neo4j, migrates and seeds once, before any worker, and stops Neo4j at the end. Rate
+    limits, the API key cache and refusal aggregation are per worker process.
+    """
     local = LocalNeo4j(LocalNeo4jConfig.from_settings(settings))
     started_here = _start_local(local) if settings.uses_local_neo4j else False
     try:
@@ -122,8 +129,13 @@ def cmd_serve(settings: Settings, seed: bool) -> int:
         where = f"http://{settings.http_host}:{settings.http_port}"
         ide = " (GraphiQL in the browser)" if settings.development else ""
         print(f"GraphQL at {where}/graphql{ide}; health at {where}/healthz and {where}/readyz")
+        if workers > 1:
+            print(f"{workers} worker processes")
         uvicorn.run(
-            create_app(settings),
+            # Workers are separate processes: they import the factory and build their own app.
+            APP_FACTORY if workers > 1 else create_app(settings),
+            factory=workers > 1,
+            workers=workers,
             host=settings.http_host,
             port=settings.http_port,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
@@ -213,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve GraphQL (starts the local Neo4j if needed)")
     serve.add_argument("--no-seed", action="store_true", help="do not seed an empty database")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="HTTP worker processes (default 1); rate limits and caches are per process",
+    )
 
     neo4j = commands.add_parser("neo4j", help="manage the local embedded Neo4j")
     neo4j.add_argument("action", choices=["start", "stop", "status"])
@@ -259,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if args.command == "serve":
-            return cmd_serve(settings, seed=not args.no_seed)
+            return cmd_serve(settings, seed=not args.no_seed, workers=args.workers)
         if args.command == "neo4j":
             return cmd_neo4j(settings, args.action)
         if args.command == "seed":
