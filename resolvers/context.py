@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,3 +27,7 @@ class RequestContext:
     loaders: Loaders
     personal_data_key: PersonalDataKey  # loaded once per app (blind indexes of lookups)
     agreement: Agreement | None = None  # a partner's data-sharing agreement
+    # What a root field's compiled query read for the fields under it, by response path
+    # (resolvers/compile.py); relationship resolvers answer from it before any loader.
+    prefetched: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
+    compiled_reads: bool = True  # false: every level reads through the loaders

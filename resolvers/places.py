@@ -9,6 +9,7 @@ from graph.places import PlaceLevel
 from graph.traversal import Hop, Row
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
+from resolvers.relations import Context, lookup
 
 # Codes nest: district 6 digits, street 9, community 12, grid 15.
 LEVEL_BY_CODE_LENGTH = {
@@ -36,6 +37,16 @@ async def place(context: RequestContext, level: PlaceLevel, code: str) -> Row:
     if level_of(code) is not level:
         raise BadUserInput(f"{code!r} is not a {level.value.lower()} code", argument="code")
     row = await context.loaders.node(places.NODE_BY_LEVEL[level], code)
+    if row is None:
+        raise NotFound(f"no {level.value.lower()} with code {code}", placeCode=code)
+    return row
+
+
+async def place_field(info: Context, level: PlaceLevel, code: str) -> Row:
+    """`place` for a root field: the place and the relationship fields under it in one query."""
+    if level_of(code) is not level:
+        raise BadUserInput(f"{code!r} is not a {level.value.lower()} code", argument="code")
+    row = await lookup(info, places.NODE_BY_LEVEL[level], code)
     if row is None:
         raise NotFound(f"no {level.value.lower()} with code {code}", placeCode=code)
     return row

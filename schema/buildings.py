@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import buildings
+from graph import buildings, party
 from resolvers.context import RequestContext
+from resolvers.relations import Shape, first_node, neighbours, relation
 from schema.places import Grid
 from schema.relay import Node, global_id
 
@@ -35,18 +36,13 @@ class Building(Node):
         )
 
     @strawberry.field(description="The grid this building belongs to.")
+    @relation(buildings.BUILDING_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
-        found = await info.context.loaders.neighbours(buildings.BUILDING_GRID, self.code)
-        return Grid.from_row(found[0].node) if found else None
+        return first_node(Grid.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="The building party group (楼院党小组) covering it, if any.")
+    @relation(party.BUILDING_PARTY_ORGANIZATIONS)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
-        from schema.party import organizations_of_building
+        from schema.party import PartyOrganization
 
-        return await organizations_of_building(info, self.code)
-
-
-async def buildings_of_grid(info: Context, grid_code: str) -> list[Building]:
-    """The buildings of a grid, by code."""
-    found = await info.context.loaders.neighbours(buildings.GRID_BUILDINGS, grid_code)
-    return [Building.from_row(n.node) for n in found]
+        return [PartyOrganization.from_row(n.node) for n in await neighbours(info, self.code)]

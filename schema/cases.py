@@ -20,11 +20,12 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from resolvers.time_range import checked_day_start
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, read_page
+from schema.relay import Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -143,31 +144,35 @@ class Case(Node):
         )
 
     @strawberry.field(description="The grid the case occurred in.")
+    @relation(cases.CASE_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid:
-        [found] = await info.context.loaders.neighbours(cases.CASE_GRID, self.code)
+        [found] = await neighbours(info, self.code)
         return Grid.from_row(found.node)
 
     @strawberry.field(description="Who reported the case.")
+    @relation(cases.CASE_REPORTER, Shape.ONE)
     async def reporter(self, info: Context) -> Person | None:
-        found = await info.context.loaders.neighbours(cases.CASE_REPORTER, self.code)
-        return Person.from_row(found[0].node) if found else None
+        return first_node(Person.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="The parties, with their roles.")
+    @relation(cases.CASE_PARTIES, node_path=("person",))
     async def parties(self, info: Context) -> list[CaseParty]:
-        found = await info.context.loaders.neighbours(cases.CASE_PARTIES, self.code)
+        found = await neighbours(info, self.code)
         return [
             CaseParty(role=GraphPartyRole(n.edge["role"]), person=Person.from_row(n.node))
             for n in found
         ]
 
     @strawberry.field(description="The timeline, in order.")
+    @relation(cases.CASE_TIMELINE, node_path=None)
     async def timeline(self, info: Context) -> list[CaseEvent]:
-        found = await info.context.loaders.neighbours(cases.CASE_TIMELINE, self.code)
+        found = await neighbours(info, self.code)
         return [CaseEvent.from_row(n.node, n.edge) for n in found]
 
     @strawberry.field(description="Escalations up the hierarchy, oldest first.")
+    @relation(cases.CASE_ESCALATIONS, node_path=None)
     async def escalations(self, info: Context) -> list[Escalation]:
-        found = await info.context.loaders.neighbours(cases.CASE_ESCALATIONS, self.code)
+        found = await neighbours(info, self.code)
         return [
             Escalation(
                 level=GraphCaseLevel(n.edge["level"]),
@@ -181,8 +186,9 @@ class Case(Node):
         ]
 
     @strawberry.field(description="Who handled the case: persons, committees, departments.")
+    @relation(cases.CASE_HANDLERS, node_path=None)
     async def handlers(self, info: Context) -> list[CaseHandler]:
-        found = await info.context.loaders.neighbours(cases.CASE_HANDLERS, self.code)
+        found = await neighbours(info, self.code)
         return [
             CaseHandler(
                 role=n.edge["role"],
@@ -195,8 +201,9 @@ class Case(Node):
         ]
 
     @strawberry.field(description="Cases related to this one, with the reason.")
+    @relation(cases.RELATED_CASES, node_path=("case",))
     async def related_cases(self, info: Context) -> list[RelatedCase]:
-        found = await info.context.loaders.neighbours(cases.RELATED_CASES, self.code)
+        found = await neighbours(info, self.code)
         return [RelatedCase(reason=n.edge.get("reason"), case=Case.from_row(n.node)) for n in found]
 
 
@@ -288,43 +295,15 @@ def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection
     return CaseConnection(edges=edges, page_info=info, total_count=page.total)
 
 
-async def cases_of_place(
-    info: Context,
-    place_code: str,
-    filter: CaseFilter | None,
-    first: int | None,
-    after: str | None,
-    order: CaseOrder = CaseOrder.REPORTED_AT_DESC,
-) -> CaseConnection:
-    """Cases of every grid under `place_code` (a grid's own code: that grid)."""
-    params = (filter or NO_CASE_FILTER).params()
-    request, page = await read_page(
-        info, cases.CASES_IN_PLACE, place_code, first, after, params, order.cypher
-    )
-    return case_connection(request, page)
-
-
 async def cases_anywhere(
     info: Context,
     place: str | None,
     filter: CaseFilter | None,
     first: int | None,
     after: str | None,
-    order: CaseOrder,
+    order_by: CaseOrder,
 ) -> CaseConnection:
     """Cases of a place at any level (or everywhere), validating the place code."""
     prefix = await resolve_places.checked_place_prefix(info.context, place)
-    return await cases_of_place(info, prefix, filter, first, after, order)
-
-
-async def cases_of_person(
-    info: Context,
-    person_id: str,
-    role: GraphPartyRole | None,
-    first: int | None,
-    after: str | None,
-) -> CaseConnection:
-    """The cases a person is party to, newest first."""
-    params = {"role": role.value if role else None}
-    request, page = await read_page(info, cases.PERSON_CASES, person_id, first, after, params)
-    return case_connection(request, page)
+    found = await page(info, prefix, first, after, filter=filter, order_by=order_by)
+    return case_connection(*found)

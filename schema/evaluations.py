@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from graph import evaluations
 from resolvers.context import RequestContext
+from resolvers.relations import Shape, first_node, neighbours, relation
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, global_id
@@ -36,35 +37,11 @@ class GridWorkerEvaluation(Node):
         )
 
     @strawberry.field(description="The grid worker evaluated.")
+    @relation(evaluations.EVALUATION_WORKER, Shape.ONE)
     async def worker(self, info: Context) -> Person | None:
-        found = await info.context.loaders.neighbours(
-            evaluations.EVALUATION_WORKER, self.evaluation_id
-        )
-        return Person.from_row(found[0].node) if found else None
+        return first_node(Person.from_row, await neighbours(info, self.evaluation_id))
 
     @strawberry.field(description="The grid the evaluation is for.")
+    @relation(evaluations.EVALUATION_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
-        found = await info.context.loaders.neighbours(
-            evaluations.EVALUATION_GRID, self.evaluation_id
-        )
-        return Grid.from_row(found[0].node) if found else None
-
-
-async def evaluations_of_worker(
-    info: Context, person_id: str, quarter: str | None
-) -> list[GridWorkerEvaluation]:
-    """A grid worker's evaluations, newest quarter first (one quarter if given)."""
-    found = await info.context.loaders.neighbours(
-        evaluations.PERSON_EVALUATIONS, person_id, {"quarter": quarter}
-    )
-    return [GridWorkerEvaluation.from_row(n.node) for n in found]
-
-
-async def evaluations_of_grid(
-    info: Context, grid_code: str, quarter: str | None
-) -> list[GridWorkerEvaluation]:
-    """A grid's evaluations, newest quarter first (one quarter if given)."""
-    found = await info.context.loaders.neighbours(
-        evaluations.GRID_EVALUATIONS, grid_code, {"quarter": quarter}
-    )
-    return [GridWorkerEvaluation.from_row(n.node) for n in found]
+        return first_node(Grid.from_row, await neighbours(info, self.evaluation_id))

@@ -11,9 +11,11 @@ from graph import mediation
 from graph.mediation import CommitteeLevel as GraphCommitteeLevel
 from graph.mediation import MediatorKind as GraphMediatorKind
 from resolvers.context import RequestContext
+from resolvers.filters import mediator_kind_params
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from schema.persons import Person
 from schema.places import Place, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice, read_page
+from schema.relay import Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -48,6 +50,7 @@ class MediationCommittee(Node):
         )
 
     @strawberry.field(description="Its mediators with their kind, by name; `kind` filters.")
+    @relation(mediation.COMMITTEE_MEMBERS, Shape.PAGE, params=mediator_kind_params)
     async def members(
         self,
         info: Context,
@@ -55,11 +58,8 @@ class MediationCommittee(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> MediatorConnection:
-        params = {"kind": kind.value if kind else None}
-        request, page = await read_page(
-            info, mediation.COMMITTEE_MEMBERS, self.code, first, after, params
-        )
-        items, info_ = page_slice(request, page)
+        request, found = await page(info, self.code, first, after, kind=kind)
+        items, info_ = page_slice(request, found)
         edges = [
             MediatorEdge(
                 cursor=request.cursor(i),
@@ -68,17 +68,17 @@ class MediationCommittee(Node):
             )
             for i, n in enumerate(items)
         ]
-        return MediatorConnection(edges=edges, page_info=info_, total_count=page.total)
+        return MediatorConnection(edges=edges, page_info=info_, total_count=found.total)
 
     @strawberry.field(description="The places it covers (grids of one or two streets), by code.")
+    @relation(mediation.COMMITTEE_PLACES)
     async def covered_places(self, info: Context) -> list[Place]:
-        found = await info.context.loaders.neighbours(mediation.COMMITTEE_PLACES, self.code)
-        return [place_from_row(n.node) for n in found]
+        return [place_from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="Featured mediation studios (调解工作室) under it, by code.")
+    @relation(mediation.COMMITTEE_STUDIOS)
     async def studios(self, info: Context) -> list[MediationStudio]:
-        found = await info.context.loaders.neighbours(mediation.COMMITTEE_STUDIOS, self.code)
-        return [MediationStudio.from_row(n.node) for n in found]
+        return [MediationStudio.from_row(n.node) for n in await neighbours(info, self.code)]
 
 
 @strawberry.type(description="A featured mediation studio (调解工作室) under a committee.")
@@ -91,9 +91,9 @@ class MediationStudio(Node):
         return cls(id=global_id("MediationStudio", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The committee it works under.")
+    @relation(mediation.STUDIO_COMMITTEE, Shape.ONE)
     async def committee(self, info: Context) -> MediationCommittee | None:
-        found = await info.context.loaders.neighbours(mediation.STUDIO_COMMITTEE, self.code)
-        return MediationCommittee.from_row(found[0].node) if found else None
+        return first_node(MediationCommittee.from_row, await neighbours(info, self.code))
 
 
 @strawberry.type
@@ -122,21 +122,3 @@ async def all_committees(info: Context) -> list[MediationCommittee]:
     """Every mediation committee, by code (a small, bounded set)."""
     rows = await info.context.loaders.every(mediation.MEDIATION_COMMITTEE)
     return [MediationCommittee.from_row(row) for row in rows]
-
-
-async def memberships_of(info: Context, person_id: str) -> list[CommitteeMembership]:
-    """The committees a person mediates in, with their kind."""
-    found = await info.context.loaders.neighbours(mediation.PERSON_COMMITTEES, person_id)
-    return [
-        CommitteeMembership(
-            kind=GraphMediatorKind(n.edge["kind"]),
-            committee=MediationCommittee.from_row(n.node),
-        )
-        for n in found
-    ]
-
-
-async def committees_of_grid(info: Context, grid_code: str) -> list[MediationCommittee]:
-    """Committees covering a grid or any place above it, each once, by code."""
-    found = await info.context.loaders.neighbours(mediation.GRID_COMMITTEES, grid_code)
-    return [MediationCommittee.from_row(n.node) for n in found]

@@ -12,10 +12,11 @@ from graph import party
 from graph.party import PartyLevel as GraphPartyLevel
 from graph.party import PartyRole as GraphPartyRole
 from resolvers.context import RequestContext
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from schema.buildings import Building
 from schema.persons import Person
 from schema.places import Community, District, Grid, Street, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice, read_page
+from schema.relay import Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -54,46 +55,49 @@ class PartyOrganization(Node):
         )
 
     @strawberry.field(description="The organisation this one is under (null at street level).")
+    @relation(party.PARTY_PARENT, Shape.ONE)
     async def parent(self, info: Context) -> PartyOrganization | None:
-        found = await info.context.loaders.neighbours(party.PARTY_PARENT, self.code)
-        return PartyOrganization.from_row(found[0].node) if found else None
+        return first_node(PartyOrganization.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="The organisations under this one, by code.")
+    @relation(party.PARTY_CHILDREN)
     async def children(self, info: Context) -> list[PartyOrganization]:
-        found = await info.context.loaders.neighbours(party.PARTY_CHILDREN, self.code)
-        return [PartyOrganization.from_row(n.node) for n in found]
+        return [PartyOrganization.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="The street, community, grid or building it serves.")
+    @relation(party.PARTY_COVERS, Shape.ONE)
     async def covered_place(self, info: Context) -> CoveredPlace | None:
-        found = await info.context.loaders.neighbours(party.PARTY_COVERS, self.code)
-        if not found:
-            return None
-        row = found[0].node
-        return Building.from_row(row) if row["label"] == "Building" else place_from_row(row)
+        return first_node(covered_place_from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="Its direct members (not those of organisations under it).")
+    @relation(party.PARTY_MEMBERS, Shape.PAGE)
     async def members(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> PartyMemberConnection:
-        request, page = await read_page(info, party.PARTY_MEMBERS, self.code, first, after)
-        items, info_ = page_slice(request, page)
+        request, found = await page(info, self.code, first, after)
+        items, info_ = page_slice(request, found)
         edges = [
             PartyMemberEdge(
                 cursor=request.cursor(i), node=Person.from_row(n.node), since=n.edge.get("since")
             )
             for i, n in enumerate(items)
         ]
-        return PartyMemberConnection(edges=edges, page_info=info_, total_count=page.total)
+        return PartyMemberConnection(edges=edges, page_info=info_, total_count=found.total)
 
     @strawberry.field(description="Its secretaries (书记).")
+    @relation(party.PARTY_SECRETARIES)
     async def secretaries(self, info: Context) -> list[Person]:
-        found = await info.context.loaders.neighbours(party.PARTY_SECRETARIES, self.code)
-        return [Person.from_row(n.node) for n in found]
+        return [Person.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="Its party-building instructors (党建工作指导员).")
+    @relation(party.PARTY_INSTRUCTORS)
     async def instructors(self, info: Context) -> list[Person]:
-        found = await info.context.loaders.neighbours(party.PARTY_INSTRUCTORS, self.code)
-        return [Person.from_row(n.node) for n in found]
+        return [Person.from_row(n.node) for n in await neighbours(info, self.code)]
+
+
+def covered_place_from_row(row: dict[str, Any]) -> District | Street | Community | Grid | Building:
+    """The place or building a row of graph.party.COVERED_PLACE is (by its `label`)."""
+    return Building.from_row(row) if row["label"] == "Building" else place_from_row(row)
 
 
 @strawberry.type
@@ -117,40 +121,3 @@ class PartyMembership:
     role: PartyRole
     since: date | None
     organization: PartyOrganization
-
-
-async def memberships_of(info: Context, person_id: str) -> list[PartyMembership]:
-    """A person's memberships, secretaryships and instructor posts, by organisation code."""
-    found = await info.context.loaders.neighbours(party.PERSON_PARTY_LINKS, person_id)
-    return [
-        PartyMembership(
-            role=GraphPartyRole(n.edge["role"]),
-            since=n.edge.get("since"),
-            organization=PartyOrganization.from_row(n.node),
-        )
-        for n in found
-    ]
-
-
-async def households_looked_after_by(info: Context, person_id: str) -> list[Person]:
-    """The household heads a party member looks after as central household (党员中心户)."""
-    found = await info.context.loaders.neighbours(party.CENTRAL_HOUSEHOLD_FOR, person_id)
-    return [Person.from_row(n.node) for n in found]
-
-
-async def central_households_of(info: Context, person_id: str) -> list[Person]:
-    """The party members who look after this household head as central households."""
-    found = await info.context.loaders.neighbours(party.CENTRAL_HOUSEHOLDS_OF, person_id)
-    return [Person.from_row(n.node) for n in found]
-
-
-async def organizations_of_grid(info: Context, grid_code: str) -> list[PartyOrganization]:
-    """The party organisations covering a grid (its branch or group)."""
-    found = await info.context.loaders.neighbours(party.GRID_PARTY_ORGANIZATIONS, grid_code)
-    return [PartyOrganization.from_row(n.node) for n in found]
-
-
-async def organizations_of_building(info: Context, code: str) -> list[PartyOrganization]:
-    """The party organisations covering a building (its building group)."""
-    found = await info.context.loaders.neighbours(party.BUILDING_PARTY_ORGANIZATIONS, code)
-    return [PartyOrganization.from_row(n.node) for n in found]

@@ -9,16 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import persons
+from graph import cases, departments, evaluations, mediation, party, persons, volunteers
 from graph.personal_data import Identifier
 from graph.traversal import NeighbourPage
 from resolvers import identifiers
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
+from resolvers.filters import party_role_params, quarter_params
 from resolvers.pagination import PageRequest
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, read_page
+from schema.relay import Node, PageInfo, global_id, page_slice
 
 if TYPE_CHECKING:
     from schema.cases import CaseConnection, CasePartyRole
@@ -141,23 +143,25 @@ class Person(Node):
         )
 
     @strawberry.field(description="The grid the person lives in.")
+    @relation(persons.PERSON_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
-        found = await info.context.loaders.neighbours(persons.PERSON_GRID, self.person_id)
-        return Grid.from_row(found[0].node) if found else None
+        return first_node(Grid.from_row, await neighbours(info, self.person_id))
 
     @strawberry.field(description="Family members, with what each is to this person.")
+    @relation(persons.PERSON_FAMILY, node_path=("person",))
     async def family(self, info: Context) -> list[FamilyMember]:
-        found = await info.context.loaders.neighbours(persons.PERSON_FAMILY, self.person_id)
+        found = await neighbours(info, self.person_id)
         return [
             FamilyMember(relation=n.edge["relation"], person=Person.from_row(n.node)) for n in found
         ]
 
     @strawberry.field(description="The grids this person works as grid worker (网格员).")
+    @relation(persons.WORKER_GRIDS)
     async def work_grids(self, info: Context) -> list[Grid]:
-        found = await info.context.loaders.neighbours(persons.WORKER_GRIDS, self.person_id)
-        return [Grid.from_row(n.node) for n in found]
+        return [Grid.from_row(n.node) for n in await neighbours(info, self.person_id)]
 
     @strawberry.field(description="Cases this person is a party to, newest first.")
+    @relation(cases.PERSON_CASES, Shape.PAGE, params=party_role_params)
     async def cases(
         self,
         info: Context,
@@ -165,61 +169,83 @@ class Person(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyCaseConnection:
-        from schema.cases import cases_of_person
+        from schema.cases import case_connection
 
-        return await cases_of_person(info, self.person_id, role, first, after)
+        return case_connection(*await page(info, self.person_id, first, after, role=role))
 
     @strawberry.field(description="The department of a professional member (专业网格员).")
+    @relation(departments.PERSON_DEPARTMENT, Shape.ONE)
     async def department(self, info: Context) -> LazyDepartment | None:
-        from schema.departments import department_of
+        from schema.departments import Department
 
-        return await department_of(info, self.person_id)
+        return first_node(Department.from_row, await neighbours(info, self.person_id))
 
     @strawberry.field(description="The grids a professional member supports (包保), by code.")
+    @relation(departments.SUPPORTED_GRIDS)
     async def supported_grids(self, info: Context) -> list[Grid]:
-        from schema.departments import grids_supported_by
-
-        return await grids_supported_by(info, self.person_id)
+        return [Grid.from_row(n.node) for n in await neighbours(info, self.person_id)]
 
     @strawberry.field(description="The mediation committees this person mediates in.")
+    @relation(mediation.PERSON_COMMITTEES, node_path=("committee",))
     async def mediation_committees(self, info: Context) -> list[LazyCommitteeMembership]:
-        from schema.mediation import memberships_of
+        from schema.mediation import CommitteeMembership, MediationCommittee, MediatorKind
 
-        return await memberships_of(info, self.person_id)
+        return [
+            CommitteeMembership(
+                kind=MediatorKind(n.edge["kind"]), committee=MediationCommittee.from_row(n.node)
+            )
+            for n in await neighbours(info, self.person_id)
+        ]
 
     @strawberry.field(description="Party organisations: member, secretary or instructor of.")
+    @relation(party.PERSON_PARTY_LINKS, node_path=("organization",))
     async def party_organizations(self, info: Context) -> list[LazyPartyMembership]:
-        from schema.party import memberships_of
+        from schema.party import PartyMembership, PartyOrganization, PartyRole
 
-        return await memberships_of(info, self.person_id)
+        return [
+            PartyMembership(
+                role=PartyRole(n.edge["role"]),
+                since=n.edge.get("since"),
+                organization=PartyOrganization.from_row(n.node),
+            )
+            for n in await neighbours(info, self.person_id)
+        ]
 
     @strawberry.field(description="Households this party member looks after (党员中心户).")
+    @relation(party.CENTRAL_HOUSEHOLD_FOR)
     async def central_household_for(self, info: Context) -> list[Person]:
-        from schema.party import households_looked_after_by
-
-        return await households_looked_after_by(info, self.person_id)
+        return [Person.from_row(n.node) for n in await neighbours(info, self.person_id)]
 
     @strawberry.field(description="Party members looking after this household as 党员中心户.")
+    @relation(party.CENTRAL_HOUSEHOLDS_OF)
     async def central_households(self, info: Context) -> list[Person]:
-        from schema.party import central_households_of
-
-        return await central_households_of(info, self.person_id)
+        return [Person.from_row(n.node) for n in await neighbours(info, self.person_id)]
 
     @strawberry.field(description="The volunteer teams this person serves in, with points.")
+    @relation(volunteers.PERSON_TEAMS, node_path=("team",))
     async def volunteer_teams(self, info: Context) -> list[LazyTeamMembership]:
-        from schema.volunteers import teams_of
+        from schema.volunteers import TeamMembership, VolunteerTeam
 
-        return await teams_of(info, self.person_id)
+        return [
+            TeamMembership(
+                points=n.edge["points"],
+                stars=n.edge["stars"],
+                team=VolunteerTeam.from_row(n.node),
+            )
+            for n in await neighbours(info, self.person_id)
+        ]
 
     @strawberry.field(description="A grid worker's evaluations, newest quarter first.")
+    @relation(evaluations.PERSON_EVALUATIONS, params=quarter_params)
     async def evaluations(
         self,
         info: Context,
         quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
     ) -> list[LazyEvaluation]:
-        from schema.evaluations import evaluations_of_worker
+        from schema.evaluations import GridWorkerEvaluation
 
-        return await evaluations_of_worker(info, self.person_id, quarter)
+        found = await neighbours(info, self.person_id, quarter=quarter)
+        return [GridWorkerEvaluation.from_row(n.node) for n in found]
 
 
 @strawberry.type(description="A family tie seen from one person.")
@@ -255,21 +281,6 @@ def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnec
     return PersonConnection(edges=edges, page_info=info, total_count=page.total)
 
 
-async def residents_of_place(
-    info: Context,
-    place_code: str,
-    filter: PersonFilter | None,
-    first: int | None,
-    after: str | None,
-) -> PersonConnection:
-    """Residents of every grid under `place_code` (a grid's own code: that grid)."""
-    params = (filter or NO_PERSON_FILTER).params()
-    request, page = await read_page(
-        info, persons.RESIDENTS_IN_PLACE, place_code, first, after, params
-    )
-    return person_connection(request, page)
-
-
 async def residents_anywhere(
     info: Context,
     place: str | None,
@@ -279,4 +290,4 @@ async def residents_anywhere(
 ) -> PersonConnection:
     """Residents of a place at any level (or everywhere), validating the place code."""
     prefix = await resolve_places.checked_place_prefix(info.context, place)
-    return await residents_of_place(info, prefix, filter, first, after)
+    return person_connection(*await page(info, prefix, first, after, filter=filter))

@@ -7,9 +7,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import persons, places
-from resolvers import places as resolve
+from graph import (
+    buildings,
+    cases,
+    departments,
+    evaluations,
+    mediation,
+    party,
+    persons,
+    places,
+    volunteers,
+)
 from resolvers.context import RequestContext
+from resolvers.filters import (
+    case_filter_params,
+    case_order,
+    persons_filter_params,
+    quarter_params,
+)
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from schema.relay import Node, global_id
 
 if TYPE_CHECKING:
@@ -40,6 +56,7 @@ class Place(Node):
     name: str
 
     @strawberry.field(description="Residents of this place (all its grids), paginated.")
+    @relation(persons.RESIDENTS_IN_PLACE, Shape.PAGE, params=persons_filter_params)
     async def residents(
         self,
         info: Context,
@@ -47,11 +64,12 @@ class Place(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyPersonConnection:
-        from schema.persons import residents_of_place
+        from schema.persons import person_connection
 
-        return await residents_of_place(info, self.code, filter, first, after)
+        return person_connection(*await page(info, self.code, first, after, filter=filter))
 
     @strawberry.field(description="Cases that occurred in this place (all its grids), paginated.")
+    @relation(cases.CASES_IN_PLACE, Shape.PAGE, params=case_filter_params, order=case_order)
     async def cases(
         self,
         info: Context,
@@ -59,9 +77,9 @@ class Place(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyCaseConnection:
-        from schema.cases import cases_of_place
+        from schema.cases import case_connection
 
-        return await cases_of_place(info, self.code, filter, first, after)
+        return case_connection(*await page(info, self.code, first, after, filter=filter))
 
 
 @strawberry.type(description="A grid (网格), the smallest unit of community governance.")
@@ -71,60 +89,68 @@ class Grid(Place):
         return cls(id=global_id("Grid", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The community or village this grid belongs to.")
+    @relation(places.GRID_COMMUNITY, Shape.ONE)
     async def community(self, info: Context) -> Community:
-        [row] = await resolve.related(info.context, places.GRID_COMMUNITY, self.code)
-        return Community.from_row(row)
+        [found] = await neighbours(info, self.code)
+        return Community.from_row(found.node)
 
     @strawberry.field(description="The grid worker (网格员) of this grid.")
+    @relation(persons.GRID_WORKERS, Shape.ONE)
     async def grid_worker(self, info: Context) -> LazyPerson | None:
         from schema.persons import Person
 
-        found = await info.context.loaders.neighbours(persons.GRID_WORKERS, self.code)
-        return Person.from_row(found[0].node) if found else None
+        return first_node(Person.from_row, await neighbours(info, self.code))
 
     @strawberry.field(
         description="Professional members (专业网格员) supporting this grid (包保), by name."
     )
+    @relation(departments.GRID_SUPPORTERS)
     async def professional_members(self, info: Context) -> list[LazyPerson]:
-        from schema.departments import supporters_of_grid
+        from schema.persons import Person
 
-        return await supporters_of_grid(info, self.code)
+        return [Person.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="The party organisation covering this grid: branch or group.")
+    @relation(party.GRID_PARTY_ORGANIZATIONS)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
-        from schema.party import organizations_of_grid
+        from schema.party import PartyOrganization
 
-        return await organizations_of_grid(info, self.code)
+        return [PartyOrganization.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(
         description="Mediation committees covering this grid or its community, street, district."
     )
+    @relation(mediation.GRID_COMMITTEES)
     async def mediation_committees(self, info: Context) -> list[LazyCommittee]:
-        from schema.mediation import committees_of_grid
+        from schema.mediation import MediationCommittee
 
-        return await committees_of_grid(info, self.code)
+        return [MediationCommittee.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="The volunteer team (志愿服务队) serving this grid.")
+    @relation(volunteers.GRID_TEAMS, Shape.ONE)
     async def volunteer_team(self, info: Context) -> LazyVolunteerTeam | None:
-        from schema.volunteers import team_of_grid
+        from schema.volunteers import VolunteerTeam
 
-        return await team_of_grid(info, self.code)
+        return first_node(VolunteerTeam.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="The buildings (楼栋/院落) of this grid, by code.")
+    @relation(buildings.GRID_BUILDINGS)
     async def buildings(self, info: Context) -> list[LazyBuilding]:
-        from schema.buildings import buildings_of_grid
+        from schema.buildings import Building
 
-        return await buildings_of_grid(info, self.code)
+        return [Building.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="Evaluations of this grid's worker, newest quarter first.")
+    @relation(evaluations.GRID_EVALUATIONS, params=quarter_params)
     async def evaluations(
         self,
         info: Context,
         quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
     ) -> list[LazyEvaluation]:
-        from schema.evaluations import evaluations_of_grid
+        from schema.evaluations import GridWorkerEvaluation
 
-        return await evaluations_of_grid(info, self.code, quarter)
+        found = await neighbours(info, self.code, quarter=quarter)
+        return [GridWorkerEvaluation.from_row(n.node) for n in found]
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")
@@ -141,14 +167,15 @@ class Community(Place):
         )
 
     @strawberry.field(description="The grids of this community, by code.")
+    @relation(places.COMMUNITY_GRIDS)
     async def grids(self, info: Context) -> list[Grid]:
-        rows = await resolve.related(info.context, places.COMMUNITY_GRIDS, self.code)
-        return [Grid.from_row(row) for row in rows]
+        return [Grid.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="The street or town this community belongs to.")
+    @relation(places.COMMUNITY_STREET, Shape.ONE)
     async def street(self, info: Context) -> Street:
-        [row] = await resolve.related(info.context, places.COMMUNITY_STREET, self.code)
-        return Street.from_row(row)
+        [found] = await neighbours(info, self.code)
+        return Street.from_row(found.node)
 
 
 @strawberry.type(description="A sub-district street (街道) or town (镇).")
@@ -165,14 +192,15 @@ class Street(Place):
         )
 
     @strawberry.field(description="The communities and villages of this street, by code.")
+    @relation(places.STREET_COMMUNITIES)
     async def communities(self, info: Context) -> list[Community]:
-        rows = await resolve.related(info.context, places.STREET_COMMUNITIES, self.code)
-        return [Community.from_row(row) for row in rows]
+        return [Community.from_row(n.node) for n in await neighbours(info, self.code)]
 
     @strawberry.field(description="The district this street belongs to.")
+    @relation(places.STREET_DISTRICT, Shape.ONE)
     async def district(self, info: Context) -> District:
-        [row] = await resolve.related(info.context, places.STREET_DISTRICT, self.code)
-        return District.from_row(row)
+        [found] = await neighbours(info, self.code)
+        return District.from_row(found.node)
 
 
 @strawberry.type(description="A county-level district (区), e.g. Rencheng 370811.")
@@ -182,9 +210,9 @@ class District(Place):
         return cls(id=global_id("District", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The streets and towns of this district, by code.")
+    @relation(places.DISTRICT_STREETS)
     async def streets(self, info: Context) -> list[Street]:
-        rows = await resolve.related(info.context, places.DISTRICT_STREETS, self.code)
-        return [Street.from_row(row) for row in rows]
+        return [Street.from_row(n.node) for n in await neighbours(info, self.code)]
 
 
 PLACE_TYPES: dict[str, type[District] | type[Street] | type[Community] | type[Grid]] = {

@@ -24,7 +24,9 @@ from graph.traversal import NodeSpec
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import NotFound
+from resolvers.filters import case_filter_params, case_order, persons_filter_params
 from resolvers.persons import person_by_id_card
+from resolvers.relations import Shape, lookup, relation
 from schema.buildings import Building
 from schema.cases import Case, CaseConnection, CaseFilter, CaseOrder, cases_anywhere
 from schema.departments import Department, all_departments
@@ -57,18 +59,18 @@ NODE_TYPES: dict[str, tuple[NodeSpec, Callable[[dict[str, Any]], Node]]] = {
 }
 
 
-async def _node(context: RequestContext, id: str) -> Node | None:
+async def _node(info: Context, id: str) -> Node | None:
     decoded = decode_global_id(id)
     known = NODE_TYPES.get(decoded.type_name)
     if known is None:
         return None
     spec, build = known
-    row = await context.loaders.node(spec, decoded.key)
+    row = await lookup(info, spec, decoded.key)
     return build(row) if row else None
 
 
-async def _required(context: RequestContext, spec: NodeSpec, key: str, what: str) -> dict[str, Any]:
-    row = await context.loaders.node(spec, key)
+async def _required(info: Context, spec: NodeSpec, key: str, what: str) -> dict[str, Any]:
+    row = await lookup(info, spec, key)
     if row is None:
         raise NotFound(f"no {what} {key}", key=key)
     return row
@@ -78,7 +80,7 @@ async def _required(context: RequestContext, spec: NodeSpec, key: str, what: str
 class Query:
     @strawberry.field(description="Any object by its global ID; null when there is none.")
     async def node(self, info: Context, id: strawberry.ID) -> Node | None:
-        return await _node(info.context, id)
+        return await _node(info, id)
 
     @strawberry.field(description="Objects by global IDs, in the same order (null if missing).")
     async def nodes(self, info: Context, ids: list[strawberry.ID]) -> list[Node | None]:
@@ -91,35 +93,33 @@ class Query:
 
     @strawberry.field(description="A district by its 6-digit code.")
     async def district(self, info: Context, code: str) -> District:
-        return District.from_row(
-            await resolve_places.place(info.context, PlaceLevel.DISTRICT, code)
-        )
+        return District.from_row(await resolve_places.place_field(info, PlaceLevel.DISTRICT, code))
 
     @strawberry.field(description="A street or town by its 9-digit code.")
     async def street(self, info: Context, code: str) -> Street:
-        return Street.from_row(await resolve_places.place(info.context, PlaceLevel.STREET, code))
+        return Street.from_row(await resolve_places.place_field(info, PlaceLevel.STREET, code))
 
     @strawberry.field(description="A community or village by its 12-digit code.")
     async def community(self, info: Context, code: str) -> Community:
         return Community.from_row(
-            await resolve_places.place(info.context, PlaceLevel.COMMUNITY, code)
+            await resolve_places.place_field(info, PlaceLevel.COMMUNITY, code)
         )
 
     @strawberry.field(description="A grid by its 15-digit code.")
     async def grid(self, info: Context, code: str) -> Grid:
-        return Grid.from_row(await resolve_places.place(info.context, PlaceLevel.GRID, code))
+        return Grid.from_row(await resolve_places.place_field(info, PlaceLevel.GRID, code))
 
     @strawberry.field(description="A person by their person id.")
     async def person(self, info: Context, person_id: str) -> Person:
-        return Person.from_row(await _required(info.context, persons.PERSON, person_id, "person"))
+        return Person.from_row(await _required(info, persons.PERSON, person_id, "person"))
 
     @strawberry.field(description="A case by its code.")
     async def case(self, info: Context, code: str) -> Case:
-        return Case.from_row(await _required(info.context, cases.CASE, code, "case"))
+        return Case.from_row(await _required(info, cases.CASE, code, "case"))
 
     @strawberry.field(description="A building by its code (grid code + 3 digits).")
     async def building(self, info: Context, code: str) -> Building:
-        row = await _required(info.context, buildings.BUILDING, code, "building")
+        row = await _required(info, buildings.BUILDING, code, "building")
         return Building.from_row(row)
 
     @strawberry.field(description="All departments and livelihood service units, by code.")
@@ -128,12 +128,12 @@ class Query:
 
     @strawberry.field(description="A department or service unit by its code, e.g. 370811D01.")
     async def department(self, info: Context, code: str) -> Department:
-        row = await _required(info.context, departments.DEPARTMENT, code, "department")
+        row = await _required(info, departments.DEPARTMENT, code, "department")
         return Department.from_row(row)
 
     @strawberry.field(description="A party organisation by its code ('PO' + place code).")
     async def party_organization(self, info: Context, code: str) -> PartyOrganization:
-        row = await _required(info.context, party.PARTY_ORGANIZATION, code, "party organization")
+        row = await _required(info, party.PARTY_ORGANIZATION, code, "party organization")
         return PartyOrganization.from_row(row)
 
     @strawberry.field(description="All mediation committees, by code.")
@@ -142,22 +142,22 @@ class Query:
 
     @strawberry.field(description="A mediation committee by its code, e.g. 370811M01.")
     async def mediation_committee(self, info: Context, code: str) -> MediationCommittee:
-        row = await _required(info.context, mediation.MEDIATION_COMMITTEE, code, "committee")
+        row = await _required(info, mediation.MEDIATION_COMMITTEE, code, "committee")
         return MediationCommittee.from_row(row)
 
     @strawberry.field(description="A mediation studio by its code (street code + 'S' + 2).")
     async def mediation_studio(self, info: Context, code: str) -> MediationStudio:
-        row = await _required(info.context, mediation.MEDIATION_STUDIO, code, "studio")
+        row = await _required(info, mediation.MEDIATION_STUDIO, code, "studio")
         return MediationStudio.from_row(row)
 
     @strawberry.field(description="A volunteer team by its code ('VT' + grid code).")
     async def volunteer_team(self, info: Context, code: str) -> VolunteerTeam:
-        row = await _required(info.context, volunteers.VOLUNTEER_TEAM, code, "volunteer team")
+        row = await _required(info, volunteers.VOLUNTEER_TEAM, code, "volunteer team")
         return VolunteerTeam.from_row(row)
 
     @strawberry.field(description="A grid-worker evaluation by id (quarter + '-' + grid code).")
     async def grid_worker_evaluation(self, info: Context, id: str) -> GridWorkerEvaluation:
-        row = await _required(info.context, evaluations.EVALUATION, id, "evaluation")
+        row = await _required(info, evaluations.EVALUATION, id, "evaluation")
         return GridWorkerEvaluation.from_row(row)
 
     @strawberry.field(
@@ -178,6 +178,7 @@ class Query:
         return await search_nodes(info, NODE_TYPES, text, types, first)
 
     @strawberry.field(description="Residents, filtered; `place` is a code of any level.")
+    @relation(persons.RESIDENTS_IN_PLACE, Shape.PAGE, params=persons_filter_params)
     async def persons(
         self,
         info: Context,
@@ -189,6 +190,7 @@ class Query:
         return await residents_anywhere(info, place, filter, first, after)
 
     @strawberry.field(description="Cases, filtered and sorted; `place` is a code of any level.")
+    @relation(cases.CASES_IN_PLACE, Shape.PAGE, params=case_filter_params, order=case_order)
     async def cases(
         self,
         info: Context,

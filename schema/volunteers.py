@@ -9,9 +9,10 @@ from strawberry.types import Info
 
 from graph import volunteers
 from resolvers.context import RequestContext
+from resolvers.relations import Shape, first_node, neighbours, page, relation
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice, read_page
+from schema.relay import Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -26,16 +27,17 @@ class VolunteerTeam(Node):
         return cls(id=global_id("VolunteerTeam", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The grid it serves.")
+    @relation(volunteers.TEAM_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
-        found = await info.context.loaders.neighbours(volunteers.TEAM_GRID, self.code)
-        return Grid.from_row(found[0].node) if found else None
+        return first_node(Grid.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="Its volunteers, most credit points first.")
+    @relation(volunteers.TEAM_VOLUNTEERS, Shape.PAGE)
     async def volunteers(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> VolunteerConnection:
-        request, page = await read_page(info, volunteers.TEAM_VOLUNTEERS, self.code, first, after)
-        items, info_ = page_slice(request, page)
+        request, found = await page(info, self.code, first, after)
+        items, info_ = page_slice(request, found)
         edges = [
             VolunteerEdge(
                 cursor=request.cursor(i),
@@ -45,7 +47,7 @@ class VolunteerTeam(Node):
             )
             for i, n in enumerate(items)
         ]
-        return VolunteerConnection(edges=edges, page_info=info_, total_count=page.total)
+        return VolunteerConnection(edges=edges, page_info=info_, total_count=found.total)
 
 
 @strawberry.type
@@ -70,20 +72,3 @@ class TeamMembership:
     points: int = strawberry.field(description="Credit points (信用积分) earned in the team.")
     stars: int = strawberry.field(description="Star rating, 1-5.")
     team: VolunteerTeam
-
-
-async def teams_of(info: Context, person_id: str) -> list[TeamMembership]:
-    """The volunteer teams a person serves in, with points and stars."""
-    found = await info.context.loaders.neighbours(volunteers.PERSON_TEAMS, person_id)
-    return [
-        TeamMembership(
-            points=n.edge["points"], stars=n.edge["stars"], team=VolunteerTeam.from_row(n.node)
-        )
-        for n in found
-    ]
-
-
-async def team_of_grid(info: Context, grid_code: str) -> VolunteerTeam | None:
-    """The volunteer team serving a grid, if any."""
-    found = await info.context.loaders.neighbours(volunteers.GRID_TEAMS, grid_code)
-    return VolunteerTeam.from_row(found[0].node) if found else None

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from graph.audit_group import drain_audit
 from graph.client import GraphClient, open_driver
 from resolvers.agreements import AgreementError, load_agreements, problems_against
 from schema import build_schema
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             migrator.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await migrator
+            await drain_audit(graph)  # queued audit records (graph/audit_group.py) go first
             await graph.close()
 
     limits = Limits(
@@ -76,7 +78,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if problems:
         raise AgreementError(f"{settings.agreements_file}: {'; '.join(problems)}")
     authenticator = Authenticator(settings, TokenKeys.from_settings(settings), agreements)
-    graphql = GridGraphQL(schema, authenticator=authenticator, development=settings.development)
+    graphql = GridGraphQL(
+        schema,
+        authenticator=authenticator,
+        development=settings.development,
+        compiled_reads=settings.compiled_reads,
+    )
     http_limits = HttpLimits(
         rate=rate_limiter(settings.rate_limit_per_s, settings.rate_limit_burst),
         auth_failures=rate_limiter(settings.auth_failure_rate_per_s, settings.auth_failure_burst),

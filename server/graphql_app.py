@@ -62,7 +62,12 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
     request_adapter_class = _RequestAdapter
 
     def __init__(
-        self, schema: BaseSchema, *, authenticator: Authenticator, development: bool
+        self,
+        schema: BaseSchema,
+        *,
+        authenticator: Authenticator,
+        development: bool,
+        compiled_reads: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -70,6 +75,7 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             allow_queries_via_get=development,  # GET is open to CSRF: development only
         )
         self.authenticator = authenticator
+        self.compiled_reads = compiled_reads  # one Cypher query per root field
 
     def encode_json(self, data: object) -> str:
         """JSON with Chinese text as UTF-8 rather than \\u escapes."""
@@ -88,6 +94,7 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             loaders=Loaders(graph, scope=principal.scope_codes),
             personal_data_key=request.app.state.personal_data_key,
             agreement=self.authenticator.agreement_of(principal),
+            compiled_reads=self.compiled_reads,
         )
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:

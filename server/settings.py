@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Abuse limits (README, Configuration; each refusal has its own error code). Sizes are those of
     # schema/limits.py's Limits; the defaults leave room above the heaviest documented query.
     query_timeout_s: float = Field(default=10.0, gt=0)  # Neo4j transaction timeout (TIMEOUT)
+    # One Cypher query per root field (resolvers/compile.py); false: one per level (loaders).
+    compiled_reads: bool = True
     max_depth: int = Field(default=12, ge=1)  # nested field levels (QUERY_TOO_DEEP)
     max_aliases: int = Field(default=30, ge=0)  # aliased fields per document (TOO_MANY_ALIASES)
     max_tokens: int = Field(default=5000, ge=1)  # lexical tokens per document (TOO_MANY_TOKENS)
@@ -86,6 +88,8 @@ class Settings(BaseSettings):
     # development, off in production unless GRIDGRAPH_BATCHING=true (BATCHING_DISABLED).
     batching: bool | None = None
     max_json_depth: int = Field(default=64, ge=2)  # nesting of the request's JSON (BAD_REQUEST)
+    # Bytes of a POST body (HTTP 413 PAYLOAD_TOO_LARGE, refused before it is read whole).
+    max_body_bytes: int = Field(default=262_144, ge=1024)
     # Repeated refusals of one principal with one code: the first is audited at once, the
     # rest as one record with their count per window (docs/audit.md).
     refusal_audit_window_s: float = Field(default=60.0, gt=0)

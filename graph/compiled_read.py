@@ -1,0 +1,166 @@
+"""One Cypher query for a whole selection: nested relationship reads as `CALL` subqueries.
+
+A GraphQL request walks relationships level by level; read one level at a time it costs one
+round trip per level (traversal.py). A `Read` describes one relationship field of the
+selection (its `Hop`, the page or list it wants, its parameters) and, nested, the reads to
+run from each node it reaches. `compile_node_lookup` and `compile_read` turn a tree of
+reads into one query text, in which every level is a subquery:
+
+    CALL (t) {
+      WITH t.code AS key                          -- the parent node's key
+      MATCH <hop pattern> WHERE s.code = key AND <hop filter> AND <row scope of t>
+      WITH s, r, t ORDER BY <order> SKIP $r2_skip LIMIT $r2_limit
+      CALL (t) { ... the reads nested under this one, the same shape ... }
+      WITH s, r, t, v3 ORDER BY <order>           -- the page again, in order
+      RETURN collect({node: <projection of t>, edge: <edge>, c: {cases: v3}}) AS v2
+    }
+
+Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the per-level
+path, row scope included), so both paths read exactly the same rows. A hop's `$parameters`
+are renamed per read (`$role` becomes `$r2_role`): two reads never share a name. `$scope`
+is the principal's, shared by every level. The text depends only on the tree's shape, so
+callers may cache it; the values go in as parameters.
+
+Results: a list read gives a list of items `{node, edge, c}` (`c`: the nested reads' results
+by response key); a page read gives `{items: [...], total}` (total null unless asked).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from graph import scope as row_scope
+from graph.traversal import Hop, NodeSpec
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SHARED_PARAMETERS = frozenset({"scope"})
+
+
+@dataclass(frozen=True)
+class Read:
+    """One relationship read of a compiled selection, and the reads nested under it."""
+
+    hop: Hop
+    paged: bool = False  # a page (SKIP/LIMIT, optional total) rather than every neighbour
+    params: Mapping[str, Any] = field(default_factory=dict)  # the hop's own parameters
+    order: str = ""  # a constant ORDER BY replacing the hop's (pages only)
+    skip: int = 0
+    limit: int = 0  # rows of the page (pages only; 0 with with_items False reads none)
+    with_items: bool = True
+    with_total: bool = False
+    nested: tuple[tuple[str, Read], ...] = ()  # response key -> read, from each node reached
+
+    def shape(self) -> tuple[object, ...]:
+        """What the query text depends on (not the parameter values): a cache key."""
+        return (
+            id(self.hop),
+            self.paged,
+            tuple(sorted(self.params)),
+            self.order,
+            self.with_items,
+            self.with_total,
+            tuple((key, read.shape()) for key, read in self.nested),
+        )
+
+
+@dataclass
+class _Writer:
+    """Numbers the reads of one query and collects their renamed parameters."""
+
+    scoped: bool
+    params: dict[str, Any] = field(default_factory=dict)
+    count: int = 0
+
+    def name(self) -> int:
+        self.count += 1
+        return self.count
+
+    def rename(self, text: str, number: int, values: Mapping[str, Any]) -> str:
+        """`text` with its own parameters renamed for read `number` (their values kept)."""
+
+        def renamed(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in _SHARED_PARAMETERS:
+                return match.group(0)
+            return f"$r{number}_{name}"
+
+        for name, value in values.items():
+            self.params[f"r{number}_{name}"] = value
+        return _PARAMETER.sub(renamed, text)
+
+
+def _indent(text: str, by: str = "  ") -> str:
+    return "\n".join(by + line if line else line for line in text.split("\n"))
+
+
+def _nested_calls(writer: _Writer, nested: tuple[tuple[str, Read], ...]) -> tuple[str, str]:
+    """The CALL subqueries of reads nested under node `t`, and the map of their results."""
+    calls: list[str] = []
+    entries: list[str] = []
+    for key, read in nested:
+        number = writer.name()
+        body = _read_body(writer, read, number, f"t.{read.hop.source.key}")
+        calls.append("CALL (t) {\n" + _indent(body) + "\n}")
+        entries.append(f"`{key}`: v{number}")
+    return "\n".join(calls), "{" + ", ".join(entries) + "}"
+
+
+def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) -> str:
+    """The subquery of one read: from `key` to its value `v<number>` (always one row). A page
+    whose items are not selected reads none (only its total)."""
+    hop = read.hop
+    match = writer.rename(hop._match(writer.scoped), number, read.params)
+    order = read.order or hop._order()
+    lines = [f"WITH {key_expression} AS key"]
+    items = "[]"
+    if read.with_items or not read.paged:
+        body = [match]
+        if read.paged:
+            writer.params[f"r{number}_skip"] = read.skip
+            writer.params[f"r{number}_limit"] = read.limit
+            body.append(
+                f"WITH s, r, t ORDER BY {order} SKIP $r{number}_skip LIMIT $r{number}_limit"
+            )
+        calls, children = _nested_calls(writer, read.nested)
+        if calls:
+            body.append(calls)
+        item = f"{{node: {hop.target.projection('t')}, edge: {hop._edge()}, c: {children}}}"
+        body += [f"WITH * ORDER BY {order}", f"RETURN collect({item}) AS items"]
+        lines.append("CALL (key) {\n" + _indent("\n".join(body)) + "\n}")
+        items = "items"
+    if not read.paged:
+        lines.append(f"RETURN items AS v{number}")
+        return "\n".join(lines)
+    total = "null"
+    if read.with_total:
+        lines.append("CALL (key) {\n" + _indent(match) + "\n  RETURN count(*) AS total\n}")
+        total = "total"
+    lines.append(f"RETURN {{items: {items}, total: {total}}} AS v{number}")
+    return "\n".join(lines)
+
+
+def compile_read(read: Read, scoped: bool) -> tuple[LiteralString, dict[str, Any]]:
+    """One query for a read from the key `$key` (a root list or page): one row, `value`."""
+    writer = _Writer(scoped)
+    number = writer.name()
+    body = _read_body(writer, read, number, "$key")
+    text = f"CALL () {{\n{_indent(body)}\n}}\nRETURN v{number} AS value"
+    return text, writer.params
+
+
+def compile_node_lookup(
+    spec: NodeSpec, nested: tuple[tuple[str, Read], ...], scoped: bool
+) -> tuple[LiteralString, dict[str, Any]]:
+    """One query for the node of `spec` keyed `$key` and the reads nested under it: one row
+    (`node`, `c`) when it exists and is visible, none otherwise."""
+    writer = _Writer(scoped)
+    where = f"\nWHERE {row_scope.visible(spec.label, 't')}" if scoped else ""
+    calls, children = _nested_calls(writer, nested)
+    lines = [f"MATCH (t:{spec.label} {{{spec.key}: $key}}){where}"]
+    if calls:
+        lines.append(calls)
+    lines.append(f"RETURN {spec.projection('t')} AS node, {children} AS c")
+    return "\n".join(lines), writer.params
