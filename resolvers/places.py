@@ -9,7 +9,8 @@ from graph.places import PlaceLevel
 from graph.traversal import Hop, Row
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
-from resolvers.relations import Context, lookup
+from resolvers.reads import lookup
+from resolvers.relations import Context
 
 # Codes nest: district 6 digits, street 9, community 12, grid 15.
 LEVEL_BY_CODE_LENGTH = {

@@ -5,15 +5,15 @@ A relationship field of a GraphQL type is a resolver decorated with `@relation(H
     @strawberry.field(description="The grid the person lives in.")
     @relation(persons.PERSON_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
-        return first_node(Grid, await neighbours(info, self.person_id))
+        return first_node(Grid.from_row, await neighbours(info, self.person_id))
 
 The declaration says how the field is read (its `Hop`, one/list/page, how its arguments
 become the hop's parameters and order, and where the node objects sit in its value). The
 schema's declarations form one registry, keyed by (GraphQL type, field), from which a root
 field's whole selection is compiled into one Cypher query (resolvers/compile.py). Inside the
-resolver, `neighbours` and `page` answer from what that query prefetched for this exact
-response path; a field the compiler did not cover reads through the per-level loaders, as
-before, so both paths give the same rows.
+resolver, `neighbours` and `page` (resolvers/reads.py) answer from what that query
+prefetched for this exact response path; a field the compiler did not cover reads through
+the per-level loaders, as before, so both paths give the same rows.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from typing import Any, TypeVar
 from graphql import GraphQLSchema
 from strawberry.types import Info
 
-from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
+from graph.traversal import Hop
 from resolvers.context import RequestContext
-from resolvers.pagination import PageRequest, page_request
 
 Context = Info[RequestContext, None]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -131,74 +130,3 @@ def is_root(info: Context) -> bool:
     """True for a field of the root type, where a compiled query starts (unless compiled
     reads are off for this request: GRIDGRAPH_COMPILED_READS=false)."""
     return info.context.compiled_reads and info._raw_info.path.prev is None
-
-
-async def neighbours(info: Context, key: str, **arguments: Any) -> list[Neighbour]:
-    """The neighbours of the node `key` this field reads: prefetched by the compiled query of
-    the root field, compiled here for a root field, or read by the per-level loader."""
-    from resolvers import compile as compiled
-
-    declared = relation_of(info)
-    prefetched = info.context.prefetched.get(response_path(info))
-    if isinstance(prefetched, list):
-        return prefetched
-    if is_root(info):
-        found = await compiled.run_root_read(info, declared, key, arguments)
-        if isinstance(found, list):
-            return found
-    params = declared.params(**arguments)
-    return await info.context.loaders.neighbours(declared.hop, key, params)
-
-
-async def page(
-    info: Context, key: str, first: int | None, after: str | None, **arguments: Any
-) -> tuple[PageRequest, NeighbourPage]:
-    """One page of the neighbours of `key` this connection field reads (see `neighbours`);
-    items only when selected, the total only when selected."""
-    from resolvers import compile as compiled
-
-    declared = relation_of(info)
-    request = page_request(first, after)
-    prefetched = info.context.prefetched.get(response_path(info))
-    if isinstance(prefetched, NeighbourPage):
-        return request, prefetched
-    arguments = {**arguments, "first": first, "after": after}
-    if is_root(info):
-        found = await compiled.run_root_read(info, declared, key, arguments)
-        if isinstance(found, NeighbourPage):
-            return request, found
-    selection = compiled.connection_selection(info)
-    found_page = await info.context.loaders.page(
-        declared.hop,
-        key,
-        request.skip,
-        request.limit if selection.with_items else 0,
-        selection.with_total,
-        declared.params(**_without_page(arguments)),
-        declared.order(**_without_page(arguments)),
-    )
-    return request, found_page
-
-
-def _without_page(arguments: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in arguments.items() if name not in ("first", "after")}
-
-
-async def lookup(info: Context, spec: NodeSpec, key: str) -> Row | None:
-    """The node of `spec` keyed `key` (None when unknown or out of scope); a root field
-    compiles its relationship selections into the same query."""
-    from resolvers import compile as compiled
-
-    if is_root(info):
-        found = await compiled.run_root_lookup(info, spec, key)
-        if found is not compiled.NOT_COMPILED:
-            return found  # type: ignore[return-value]
-    return await info.context.loaders.node(spec, key)
-
-
-T = TypeVar("T")
-
-
-def first_node(build: Callable[[Row], T], found: list[Neighbour]) -> T | None:
-    """The first neighbour built into its GraphQL object, or None."""
-    return build(found[0].node) if found else None

@@ -9,7 +9,8 @@ from strawberry.types import Info
 
 from graph import buildings, party
 from resolvers.context import RequestContext
-from resolvers.relations import Shape, first_node, neighbours, relation
+from resolvers.reads import first_node, neighbours
+from resolvers.relations import Shape, relation
 from schema.places import Grid
 from schema.relay import Node, global_id
 

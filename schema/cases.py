@@ -20,7 +20,8 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from resolvers.time_range import checked_day_start
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person

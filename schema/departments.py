@@ -10,7 +10,8 @@ from strawberry.types import Info
 from graph import departments
 from graph.departments import DepartmentKind as GraphDepartmentKind
 from resolvers.context import RequestContext
-from resolvers.relations import Shape, page, relation
+from resolvers.reads import page
+from resolvers.relations import Shape, relation
 from schema.persons import PersonConnection, person_connection
 from schema.relay import Node, global_id
 

@@ -12,7 +12,8 @@ from graph.mediation import CommitteeLevel as GraphCommitteeLevel
 from graph.mediation import MediatorKind as GraphMediatorKind
 from resolvers.context import RequestContext
 from resolvers.filters import mediator_kind_params
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from schema.persons import Person
 from schema.places import Place, place_from_row
 from schema.relay import Node, PageInfo, global_id, page_slice

@@ -12,7 +12,8 @@ from graph import party
 from graph.party import PartyLevel as GraphPartyLevel
 from graph.party import PartyRole as GraphPartyRole
 from resolvers.context import RequestContext
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from schema.buildings import Building
 from schema.persons import Person
 from schema.places import Community, District, Grid, Street, place_from_row

@@ -17,7 +17,8 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.filters import party_role_params, quarter_params
 from resolvers.pagination import PageRequest
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice

@@ -25,7 +25,8 @@ from resolvers.filters import (
     persons_filter_params,
     quarter_params,
 )
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from schema.relay import Node, global_id
 
 if TYPE_CHECKING:

@@ -26,7 +26,8 @@ from resolvers.context import RequestContext
 from resolvers.errors import NotFound
 from resolvers.filters import case_filter_params, case_order, persons_filter_params
 from resolvers.persons import person_by_id_card
-from resolvers.relations import Shape, lookup, relation
+from resolvers.reads import lookup
+from resolvers.relations import Shape, relation
 from schema.buildings import Building
 from schema.cases import Case, CaseConnection, CaseFilter, CaseOrder, cases_anywhere
 from schema.departments import Department, all_departments

@@ -9,7 +9,8 @@ from strawberry.types import Info
 
 from graph import volunteers
 from resolvers.context import RequestContext
-from resolvers.relations import Shape, first_node, neighbours, page, relation
+from resolvers.reads import first_node, neighbours, page
+from resolvers.relations import Shape, relation
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice
