@@ -7,22 +7,28 @@ run from each node it reaches. `compile_node_lookup` and `compile_read` turn a t
 reads into one query text, in which every level is a subquery:
 
     CALL (t) {
-      WITH t.code AS key                          -- the parent node's key
-      MATCH <hop pattern> WHERE s.code = key AND <hop filter> AND <row scope of t>
-      WITH s, r, t ORDER BY <order> SKIP $r2_skip LIMIT $r2_limit
-      CALL (t) { ... the reads nested under this one, the same shape ... }
-      WITH s, r, t, v3 ORDER BY <order>           -- the page again, in order
-      RETURN collect({node: <projection of t>, edge: <edge>, c: {cases: v3}}) AS v2
+      WITH t.code AS key                        -- the parent node's key
+      CALL (key) {                              -- the items: always one row
+        MATCH <hop pattern> WHERE s.code = key AND <hop filter> AND <row scope of t>
+        WITH s, r, t ORDER BY <order> SKIP $r2_skip LIMIT $r2_limit   -- pages only
+        CALL (t) { ... the reads nested under this one, the same shape ... }
+        WITH * ORDER BY <order>                 -- in order again after the nested calls
+        RETURN collect({node: <projection of t>, edge: <edge>, c: {`n3`: v3}}) AS items
+      }
+      CALL (key) { MATCH ... RETURN count(*) AS total }                -- totalCount only
+      RETURN {items: items, total: total} AS v2                        -- a list: items
     }
+
+A page whose items are not selected (only `totalCount`) reads no items at all.
 
 Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the per-level
 path, row scope included), so both paths read exactly the same rows. A hop's `$parameters`
 are renamed per read (`$role` becomes `$r2_role`): two reads never share a name. `$scope`
-is the principal's, shared by every level. The text depends only on the tree's shape, so
-callers may cache it; the values go in as parameters.
+is the principal's, shared by every level. The text depends only on the tree's shape (the
+values go in as parameters), so Neo4j plans each shape once and caches the plan.
 
 Results: a list read gives a list of items `{node, edge, c}` (`c`: the nested reads' results
-by response key); a page read gives `{items: [...], total}` (total null unless asked).
+by slot name); a page read gives `{items: [...], total}` (total null unless asked).
 """
 
 from __future__ import annotations
@@ -52,18 +58,6 @@ class Read:
     with_items: bool = True
     with_total: bool = False
     nested: tuple[tuple[str, Read], ...] = ()  # response key -> read, from each node reached
-
-    def shape(self) -> tuple[object, ...]:
-        """What the query text depends on (not the parameter values): a cache key."""
-        return (
-            id(self.hop),
-            self.paged,
-            tuple(sorted(self.params)),
-            self.order,
-            self.with_items,
-            self.with_total,
-            tuple((key, read.shape()) for key, read in self.nested),
-        )
 
 
 @dataclass
@@ -112,8 +106,8 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
     """The subquery of one read: from `key` to its value `v<number>` (always one row). A page
     whose items are not selected reads none (only its total)."""
     hop = read.hop
-    match = writer.rename(hop._match(writer.scoped), number, read.params)
-    order = read.order or hop._order()
+    match = writer.rename(hop.match_clause(writer.scoped), number, read.params)
+    order = read.order or hop.order_by()
     lines = [f"WITH {key_expression} AS key"]
     items = "[]"
     if read.with_items or not read.paged:
@@ -127,7 +121,8 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
         calls, children = _nested_calls(writer, read.nested)
         if calls:
             body.append(calls)
-        item = f"{{node: {hop.target.projection('t')}, edge: {hop._edge()}, c: {children}}}"
+        node, edge = hop.target.projection("t"), hop.edge_projection()
+        item = f"{{node: {node}, edge: {edge}, c: {children}}}"
         body += [f"WITH * ORDER BY {order}", f"RETURN collect({item}) AS items"]
         lines.append("CALL (key) {\n" + _indent("\n".join(body)) + "\n}")
         items = "items"

@@ -60,30 +60,33 @@ class Hop:
     edge_map: str = ""  # a Cypher map for the edge, instead of the `edge` properties
     by_prefix: bool = False  # key is a code prefix: every source whose code starts with it
 
-    def _match(self, scoped: bool) -> str:
+    def match_clause(self, scoped: bool) -> str:
+        """`MATCH pattern WHERE` from the source `key` (row scope of `t` when scoped)."""
         condition = f" AND ({self.where})" if self.where else ""
         if scoped:
             condition += f" AND {row_scope.visible(self.target.label, 't')}"
         test = "STARTS WITH" if self.by_prefix else "="
         return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
 
-    def _edge(self) -> str:
+    def edge_projection(self) -> str:
+        """The Cypher map of the relationship's properties (`r`) returned with each neighbour."""
         if self.edge_map:
             return self.edge_map
         if not self.edge:
             return "{}"
         return "r {" + ", ".join(f".{p}" for p in self.edge) + "}"
 
-    def _order(self) -> str:
+    def order_by(self) -> str:
+        """The neighbours' ORDER BY (the target's key when the hop names none)."""
         return self.order or f"t.{self.target.key}"
 
     def all_query(self, scoped: bool = False) -> LiteralString:
         """Every neighbour of each source key: rows (key, node, edge)."""
         text = (
             "UNWIND $keys AS key\n"
-            f"{self._match(scoped)}\n"
-            f"RETURN key, {self.target.projection('t')} AS node, {self._edge()} AS edge\n"
-            f"ORDER BY {self._order()}"
+            f"{self.match_clause(scoped)}\n"
+            f"RETURN key, {self.target.projection('t')} AS node, {self.edge_projection()} AS edge\n"
+            f"ORDER BY {self.order_by()}"
         )
         return text  # built only from the constants of this module and its callers
 
@@ -93,7 +96,7 @@ class Hop:
         `order` (a constant of the caller's, e.g. from a sort enum) replaces the hop's order.
         """
         total = (
-            f"CALL (key) {{\n  {self._match(scoped)}\n  RETURN count(*) AS total\n}}\n"
+            f"CALL (key) {{\n  {self.match_clause(scoped)}\n  RETURN count(*) AS total\n}}\n"
             if with_total
             else ""
         )
@@ -101,10 +104,10 @@ class Hop:
             "UNWIND $keys AS key\n"
             f"{total}"
             "CALL (key) {\n"
-            f"  {self._match(scoped)}\n"
-            f"  WITH t, r ORDER BY {order or self._order()} SKIP $skip LIMIT $limit\n"
-            f"  RETURN collect({{node: {self.target.projection('t')}, edge: {self._edge()}}})"
-            " AS items\n"
+            f"  {self.match_clause(scoped)}\n"
+            f"  WITH t, r ORDER BY {order or self.order_by()} SKIP $skip LIMIT $limit\n"
+            f"  RETURN collect({{node: {self.target.projection('t')},"
+            f" edge: {self.edge_projection()}}}) AS items\n"
             "}\n"
             f"RETURN key, items{', total' if with_total else ', null AS total'}"
         )
