@@ -20,6 +20,8 @@ from graph.client import GraphClient
 from schema.relay import global_id
 from server.app import create_app
 from server.settings import Settings
+from tests.graphql_http import body as post
+from tests.graphql_http import data
 from tests.tokens import bearer, hs256
 
 DISTRICT = "370811"
@@ -67,18 +69,6 @@ query Residence($from: ID!, $to: ID!) {
   }
 }
 """
-
-
-def post(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    return http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-
-
-def data(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = post(http, headers, query, **variables)
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 def birth_values(found: Any) -> list[tuple[str, Any]]:

@@ -22,6 +22,8 @@ from resolvers.case_mutations import case_row
 from resolvers.errors import NotFound
 from resolvers.principal import Role
 from server.settings import Settings
+from tests.graphql_http import data as _data
+from tests.graphql_http import single_error as _error
 from tests.principals import context_for, principal
 from tests.schema.conftest import SEED_KEY
 from tests.tokens import bearer, hs256
@@ -72,22 +74,6 @@ ON_A_CASE: list[tuple[str, dict[str, Any]]] = [
 ]
 PERSON = "query P($id: String!) { person(personId: $id) { personId idCardNumber phone } }"
 BY_CARD = "query C($card: String!) { personByIdCard(idCard: $card) { personId } }"
-
-
-def _post(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    return http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-
-
-def _data(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = _post(http, headers, query, **variables).json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
-def _error(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = _post(http, headers, query, **variables).json()
-    assert body.get("errors") and len(body["errors"]) == 1, body
-    return body["errors"][0]
 
 
 def _same_as_unknown(out_of_scope: Any, key: str, unknown: Any, unknown_key: str) -> None:

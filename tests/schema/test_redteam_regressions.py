@@ -18,6 +18,9 @@ from resolvers.agreements import AgreementError
 from resolvers.redaction import REDACTED
 from server.app import create_app
 from server.settings import Settings
+from tests.graphql_http import data as _data
+from tests.graphql_http import response as _post
+from tests.graphql_http import single_error as _error
 from tests.tokens import bearer, hs256
 
 DISTRICT = "370811"
@@ -39,22 +42,6 @@ mutation Report($input: ReportCaseInput!) {
 }
 """
 BY_CARD = "query C($card: String!) { personByIdCard(idCard: $card) { personId } }"
-
-
-def _post(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    return http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-
-
-def _data(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = _post(http, headers, query, **variables).json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
-def _error(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = _post(http, headers, query, **variables).json()
-    assert body.get("errors") and len(body["errors"]) == 1, body
-    return body["errors"][0]
 
 
 def _admin(settings: Settings, subject: str = "redteam-admin") -> dict[str, str]:

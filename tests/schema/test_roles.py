@@ -16,22 +16,12 @@ from graph.client import GraphClient
 from graph.personal_data import Identifier, mask_id_card, mask_phone
 from schema.relay import global_id
 from server.settings import Settings
+from tests.graphql_http import body as post
+from tests.graphql_http import data
 from tests.principals import KEY
 from tests.tokens import bearer, hs256
 
 STREET = "370811001"
-
-
-def post(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    return http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-
-
-def data(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> Any:
-    body = post(http, headers, query, **variables)
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 @pytest.fixture(scope="module")
