@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField, Selection
 
 from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
+from resolvers.compile import connection_selection
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, preview
 from resolvers.pagination import PageRequest, page_request
@@ -109,21 +109,9 @@ def page_slice(request: PageRequest, page: NeighbourPage) -> tuple[list[Neighbou
     return items, page_info(request, len(items), len(page.items) > request.first)
 
 
-def _selected_names(selections: list[Selection]) -> Iterator[str]:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            yield selection.name
-        else:  # fragment spreads and inline fragments
-            yield from _selected_names(selection.selections)
-
-
-def wants_items(info: Info) -> bool:
+def wants_items(info: Info[RequestContext, None]) -> bool:
     """True unless the client selected only `totalCount` (then no node is read at all)."""
-    return any(
-        name != "totalCount" and name != "__typename"
-        for field in info.selected_fields
-        for name in _selected_names(field.selections)
-    )
+    return connection_selection(info).with_items
 
 
 async def read_page(
@@ -150,6 +138,6 @@ async def read_page(
     return request, page
 
 
-def wants_total(info: Info) -> bool:
+def wants_total(info: Info[RequestContext, None]) -> bool:
     """True when the client selected `totalCount` on this connection field."""
-    return any("totalCount" in _selected_names(field.selections) for field in info.selected_fields)
+    return connection_selection(info).with_total
