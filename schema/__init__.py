@@ -17,8 +17,9 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.error_codes import ErrorCodes, is_expected, is_timeout
 from schema.investigations import InvestigationQuery
-from schema.limits import DEFAULT_LIMITS, Limits, ValidationAfterLimits, limit_extensions
+from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
+from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
 
 log = logging.getLogger("gridgraph.errors")
@@ -37,12 +38,6 @@ class GridGraphSchema(strawberry.Schema):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-# Validation results are cached per parsed document: the apps send the same few documents
-# again and again (bench/ measured validation at about a quarter of the CPU). Strawberry's
-# ParserCache is left out: with it, syntax errors bypass ErrorCodes and lose their code.
-DOCUMENT_CACHE_SIZE = 1024
-
-
 # The root Query is merged from one root type per area, so areas grow without touching
 # each other's modules.
 ROOT_TYPES: tuple[type, ...] = (
@@ -54,8 +49,15 @@ ROOT_TYPES: tuple[type, ...] = (
 )
 
 
-def build_schema(limits: Limits = DEFAULT_LIMITS, production: bool = False) -> strawberry.Schema:
-    """The GraphQL schema with its abuse limits; production turns introspection and hints off."""
+def build_schema(
+    limits: Limits = DEFAULT_LIMITS,
+    production: bool = False,
+    documents: DocumentCache | None = None,
+) -> strawberry.Schema:
+    """The GraphQL schema with its abuse limits; production turns introspection and hints off.
+    Documents that passed parsing and validation are kept per text in `documents`
+    (schema/prepared_documents.py; a new cache unless given)."""
+    documents = documents if documents is not None else DocumentCache()
     return GridGraphSchema(
         query=merge_types("Query", ROOT_TYPES),
         mutation=Mutation,
@@ -65,8 +67,8 @@ def build_schema(limits: Limits = DEFAULT_LIMITS, production: bool = False) -> s
         ),
         extensions=[
             ErrorCodes,
+            partial(PreparedDocuments, documents),  # before anything that parses or validates
             *limit_extensions(limits, production=production),
-            partial(ValidationAfterLimits, maxsize=DOCUMENT_CACHE_SIZE),
             AgreementCheck,
             AuditTrail,
         ],

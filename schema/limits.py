@@ -12,7 +12,8 @@ rules (directives, string literals' length): a document they refuse gets that on
 is not validated further, so a probe repeating a directive gets one error, not one per
 repetition. Depth, aliases and lookups by ID-card number (at most 3 `personByIdCard` per
 operation, TOO_MANY_LOOKUPS: each tells whether one number is a person) are validation
-rules (cached with the rest of validation per document).
+rules. A document that passed all of these is kept per text and not checked again
+(schema/prepared_documents.py).
 
 Argument values (schema/input_bounds.py) and the cost budget (schema/cost.py, priced fields
 in schema/prices.py) need the request's variables, which validation never sees, so they are
@@ -55,7 +56,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 
 from resolvers.errors import PREVIEW_LENGTH, ErrorCode
@@ -67,7 +67,6 @@ __all__ = [
     "DEFAULT_LIMITS",
     "UNBOUNDED_LIST_ESTIMATE",
     "Limits",
-    "ValidationAfterLimits",
     "estimate_cost",
     "limit_error",
     "limit_extensions",
@@ -340,16 +339,6 @@ class EarlyValidation(SchemaExtension):
         yield
 
 
-class ValidationAfterLimits(ValidationCache):
-    """Strawberry's cached validation, skipped when EarlyValidation already refused."""
-
-    def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors is not None:
-            yield
-            return
-        yield from super().on_validate()
-
-
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.S)
 
 
@@ -367,7 +356,7 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 def limit_extensions(limits: Limits, production: bool) -> list[ExtensionFactory]:
     """The schema extensions enforcing `limits` (one instance per request, via factories);
-    validation itself must then be ValidationAfterLimits, placed after them."""
+    Strawberry's own validation then runs their rules with the rest."""
     early: list[type[ASTValidationRule]] = [directives_rule(limits.max_directives), LiteralBounds]
     rules: list[type[ASTValidationRule]] = [
         depth_rule(limits.max_depth),
