@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-smoke clean
+.PHONY: run test lint web chromium bench bench-smoke clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,30 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
+# The web app and the offline GraphiQL page (web/, docs/webapp.md): npm ci when the lockfile
+# changes, then codegen + type check + Vite build into web/dist when a source changes.
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_BUILT := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/index.html web/graphiql.html web/vite.config.ts \
+	web/tsconfig.json web/codegen.yml web/package.json -type f -not -path 'web/src/generated/*' 2>/dev/null)
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_DEPS)
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES) schema.graphql
+	cd web && npm run build
+	touch $(WEB_BUILT)
+
+web: $(WEB_BUILT)
+
+# The browser tests drive Debian's chromium (installed with apt-get when missing, as root).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && \
+		apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+
 # Development mode (GraphiQL, requests without credentials) unless GRIDGRAPH_MODE says otherwise.
-run: $(INSTALLED)
+run: $(INSTALLED) web
 	GRIDGRAPH_MODE=$${GRIDGRAPH_MODE:-development} $(BIN)/gridgraph serve
 
 lint: $(INSTALLED)
@@ -22,7 +44,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint web chromium
 	$(BIN)/pytest
 
 # The benchmark (bench/, docs/benchmarks.md): GridGraph vs hand-written Cypher vs @neo4j/graphql.
@@ -41,4 +63,4 @@ bench-smoke: $(INSTALLED)
 	$(BIN)/python -m bench --smoke --loadgen auto
 
 clean:
-	rm -rf $(VENV) launcher/target .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) launcher/target .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist

@@ -25,6 +25,7 @@ from server.readiness import check_readiness, migrate_until_done
 from server.refusals import RefusalAudit
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
+from server.web_app import web_routes
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", GraphQLEndpoint(graphql, http_limits)),  # any method: others get a 405
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        *web_routes(),  # the web app at /app (server/web_app.py)
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader)])
     app.state.settings = settings

@@ -38,6 +38,7 @@ from server.batching import BatchLimitedGraphQL
 from server.rate_limit import RateLimiter, retry_after
 from server.refusals import NEO4J_DOWN, Refusal, RefusalAudit, unavailable_response
 from server.request_body import GraphQLHttpRequest, read_graphql_request
+from server.web_app import graphiql_page
 
 PARSED_REQUEST = "graphql_request"  # request.state key: the operations GraphQLEndpoint read
 MAX_REASON_LENGTH = 300
@@ -76,6 +77,10 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
         )
         self.authenticator = authenticator
         self.compiled_reads = compiled_reads  # one Cypher query per root field
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """GraphiQL bundled from npm (web/, server/web_app.py) instead of Strawberry's CDN page."""
+        return graphiql_page()
 
     def encode_json(self, data: object) -> str:
         """JSON with Chinese text as UTF-8 rather than \\u escapes."""
