@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, LiteralString, Protocol, TypeVar
@@ -17,7 +18,14 @@ from neo4j import (
     RoutingControl,
     unit_of_work,
 )
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime, Time
+
+# Neo4j cannot be reached (down, restarting, the connection broke): the errors that make
+# the service answer SERVICE_UNAVAILABLE and mark the database as down (server/neo4j_health.py).
+NEO4J_UNREACHABLE = (ServiceUnavailable, SessionExpired)
+# The shortest transaction timeout sent to Neo4j (0 would mean "no timeout").
+MIN_TRANSACTION_TIMEOUT_S = 0.05
 
 
 @dataclass
@@ -27,9 +35,25 @@ class RoundTrips:
     count: int = 0
     records: int = 0  # rows returned by reads (the audit log's "records returned")
 
+@dataclass
+class Budget:
+    """One HTTP request's time budget (server/deadline.py) and what happened to Neo4j in it.
+
+    Every transaction started inside `within_budget` gets at most the time left as its
+    Neo4j timeout, so Neo4j itself stops and rolls back work running past the deadline.
+    """
+
+    deadline: float  # time.monotonic() value
+    neo4j_unreachable: bool = False  # a query of the request found Neo4j unreachable
+
+    def remaining_s(self) -> float:
+        """Seconds left before the deadline (negative once past it)."""
+        return self.deadline - time.monotonic()
+
 
 NEO4J_TEMPORAL = (Date, DateTime, Time)
 
+_budget: ContextVar[Budget | None] = ContextVar("gridgraph_budget", default=None)
 _round_trips: ContextVar[RoundTrips | None] = ContextVar("gridgraph_round_trips", default=None)
 
 
@@ -42,6 +66,21 @@ def count_round_trips() -> Iterator[RoundTrips]:
         yield counter
     finally:
         _round_trips.reset(token)
+
+
+@contextmanager
+def within_budget(budget: Budget) -> Iterator[Budget]:
+    """Bound the transactions started inside the block by `budget`'s deadline."""
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def current_budget() -> Budget | None:
+    """The budget of the enclosing `within_budget` block (None outside one)."""
+    return _budget.get()
 
 
 def current_round_trips() -> RoundTrips | None:
@@ -72,9 +111,13 @@ def to_native(value: Any) -> Any:
     return value
 
 
-def open_driver(uri: str, user: str, password: str) -> AsyncDriver:
-    """Create the app's single async driver (bolt:// for one server, neo4j:// for routing)."""
-    return AsyncGraphDatabase.driver(uri, auth=(user, password))
+def open_driver(uri: str, user: str, password: str, **config: Any) -> AsyncDriver:
+    """Create the app's single async driver (bolt:// for one server, neo4j:// for routing).
+
+    `config` goes to the driver as is (e.g. max_transaction_retry_time,
+    connection_acquisition_timeout, connection_timeout: see server/app.py).
+    """
+    return AsyncGraphDatabase.driver(uri, auth=(user, password), **config)
 
 
 T = TypeVar("T")
@@ -117,18 +160,42 @@ class GraphClient:
         self.driver = driver
         self.database = database
         self.query_timeout_s = query_timeout_s
+        # Told of every NEO4J_UNREACHABLE error a query raises (server/neo4j_health.py).
+        self.on_unreachable: Callable[[BaseException], None] | None = None
+
+    def transaction_timeout_s(self) -> float | None:
+        """The query timeout, shortened to what is left of the request's budget."""
+        budget = _budget.get()
+        if budget is None:
+            return self.query_timeout_s
+        left = max(budget.remaining_s(), MIN_TRANSACTION_TIMEOUT_S)
+        return left if self.query_timeout_s is None else min(left, self.query_timeout_s)
 
     def _query(self, text: LiteralString) -> Query:
-        return Query(text, timeout=self.query_timeout_s)
+        return Query(text, timeout=self.transaction_timeout_s())
+
+    @asynccontextmanager
+    async def _watched(self) -> AsyncIterator[None]:
+        """Report Neo4j being unreachable to the request's budget and to `on_unreachable`."""
+        try:
+            yield
+        except NEO4J_UNREACHABLE as error:
+            budget = _budget.get()
+            if budget is not None:
+                budget.neo4j_unreachable = True
+            if self.on_unreachable is not None:
+                self.on_unreachable(error)
+            raise
 
     async def read(
         self, query: LiteralString, params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Run a read query (retried by the driver, routed to a reader) and return its rows."""
         _note_round_trip()
-        records, _, _ = await self.driver.execute_query(
-            self._query(query), params, database_=self.database, routing_=RoutingControl.READ
-        )
+        async with self._watched():
+            records, _, _ = await self.driver.execute_query(
+                self._query(query), params, database_=self.database, routing_=RoutingControl.READ
+            )
         _note_records(len(records))
         return [to_native(record.data()) for record in records]
 
@@ -137,9 +204,10 @@ class GraphClient:
     ) -> list[dict[str, Any]]:
         """Run a write query in one retried transaction and return its rows."""
         _note_round_trip()
-        records, _, _ = await self.driver.execute_query(
-            self._query(query), params, database_=self.database, routing_=RoutingControl.WRITE
-        )
+        async with self._watched():
+            records, _, _ = await self.driver.execute_query(
+                self._query(query), params, database_=self.database, routing_=RoutingControl.WRITE
+            )
         return [record.data() for record in records]
 
     async def in_one_transaction(self, work: Callable[[TransactionWriter], Awaitable[T]]) -> T:
@@ -149,11 +217,11 @@ class GraphClient:
         (the batched MERGE writes of graph/ are).
         """
 
-        @unit_of_work(timeout=self.query_timeout_s)
+        @unit_of_work(timeout=self.transaction_timeout_s())
         async def transaction(tx: AsyncManagedTransaction) -> T:
             return await work(TransactionWriter(tx))
 
-        async with self.driver.session(database=self.database) as session:
+        async with self._watched(), self.driver.session(database=self.database) as session:
             return await session.execute_write(transaction)
 
     async def run_auto_commit(
@@ -161,16 +229,17 @@ class GraphClient:
     ) -> None:
         """Run a query in an auto-commit transaction (for `CALL {...} IN TRANSACTIONS`)."""
         _note_round_trip()
-        async with self.driver.session(database=self.database) as session:
+        async with self._watched(), self.driver.session(database=self.database) as session:
             result = await session.run(self._query(query), params)
             await result.consume()
 
     async def ping(self) -> None:
         """Raise unless Neo4j answers a trivial query (one try, no retries)."""
         _note_round_trip()
-        async with self.driver.session(
-            database=self.database, default_access_mode=READ_ACCESS
-        ) as session:
+        async with (
+            self._watched(),
+            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+        ):
             result = await session.run("RETURN 1")
             await result.consume()
 

@@ -142,6 +142,26 @@ async def dispute_network(
     max_nodes: int,
 ) -> Subgraph:
     """The bounded dispute network around a person or case; NOT_FOUND when there is none."""
+    row = await dispute_network_row(context, kind, key, hops, since, until, categories, max_nodes)
+    return network_of(row, _exact_birth(context))
+
+
+def network_of(row: Row, exact_birth: bool) -> Subgraph:
+    """The Subgraph of a `dispute_network_row` (plain data: it may be built in a worker)."""
+    return _subgraph(row["nodes"], row["edges"], exact_birth, bool(row["truncated"]))
+
+
+async def dispute_network_row(
+    context: RequestContext,
+    kind: CentreKind,
+    key: str,
+    hops: int,
+    since: date | None,
+    until: date | None,
+    categories: list[str] | None,
+    max_nodes: int,
+) -> Row:
+    """The one row (nodes, edges, truncated) of the bounded network; NOT_FOUND if none."""
     check_range(hops, 1, cypher.MAX_HOPS, "hops")
     check_range(max_nodes, 1, cypher.MAX_NODES, "maxNodes")
     since, until = checked_date(since, "since"), checked_date(until, "until")
@@ -160,7 +180,7 @@ async def dispute_network(
     if not rows:
         raise NotFound(f"no {kind.value} {key}", key=key)
     [row] = rows
-    return _subgraph(row["nodes"], row["edges"], _exact_birth(context), bool(row["truncated"]))
+    return row
 
 
 async def related_cases_of(context: RequestContext, code: str, window_days: int) -> list[Row]:

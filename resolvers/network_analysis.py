@@ -4,6 +4,9 @@ The network is read with one Cypher query (graph/investigations.py, bounded by h
 node limit, and within the principal's row scope, so centralities and clusters never count
 anyone outside it); persons are linked when they take part in the same case (as a party or
 a handler, weighted by the number of shared cases) or are family.
+
+networkx is CPU-bound and holds the GIL: the network is built and analysed in the CPU pool
+(resolvers/cpu_pool.py), off the event loop and within a time limit (TIMEOUT past it).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from itertools import combinations
 import networkx as nx
 
 from graph.investigations import CentreKind
+from graph.traversal import Row
+from resolvers import cpu_pool
 from resolvers.context import RequestContext
-from resolvers.investigations import Subgraph, dispute_network
+from resolvers.investigations import Subgraph, dispute_network_row, network_of
 
 _CASE_LINKS = {"PARTY_TO", "HANDLED_BY"}
 _COMMUNITY_SEED = 7  # Louvain is randomised: a fixed seed gives the same clusters each time
@@ -99,9 +104,14 @@ def analyse(network: Subgraph) -> Analysis:
     return Analysis(persons, clusters, network.truncated)
 
 
+def analyse_row(row: Row) -> Analysis:
+    """`analyse` of a `dispute_network_row` (what a CPU pool worker runs)."""
+    return analyse(network_of(row, exact_birth=False))
+
+
 async def network_analysis(
     context: RequestContext, kind: CentreKind, key: str, hops: int, max_nodes: int
 ) -> Analysis:
-    """Analyse the bounded dispute network around a person or case."""
-    network = await dispute_network(context, kind, key, hops, None, None, None, max_nodes)
-    return analyse(network)
+    """Analyse the bounded dispute network around a person or case, in the CPU pool."""
+    row = await dispute_network_row(context, kind, key, hops, None, None, None, max_nodes)
+    return await cpu_pool.pool().run(analyse_row, row)

@@ -14,14 +14,17 @@ from starlette.routing import Route
 
 from graph.audit_group import drain_audit
 from graph.client import GraphClient, open_driver
+from resolvers import cpu_pool
 from resolvers.agreements import AgreementError, load_agreements, problems_against
 from schema import build_schema
 from schema.limits import Limits
 from server.auth import Authenticator, TokenKeys
+from server.deadline import RequestGuard
 from server.graphql_app import GraphQLEndpoint, GridGraphQL, HttpLimits
 from server.keys import load_personal_data_key
+from server.neo4j_health import Neo4jHealth
 from server.rate_limit import rate_limiter
-from server.readiness import check_readiness, migrate_until_done
+from server.readiness import UNAVAILABLE, Readiness, check_readiness, migrate_until_done
 from server.refusals import RefusalAudit
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
@@ -35,6 +38,10 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: 200 when Neo4j answers and migrations are applied, else 503 with the reason."""
+    health: Neo4jHealth = request.app.state.neo4j_health
+    if not health.available:  # known down (server/neo4j_health.py): no need to ask again
+        headers = {"Retry-After": health.retry_after()}
+        return JSONResponse(Readiness(False, UNAVAILABLE).as_json(), 503, headers=headers)
     readiness = await check_readiness(request.app.state.graph)
     return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
 
@@ -44,22 +51,46 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     refusals = RefusalAudit(settings.refusal_audit_window_s)
 
+    async def probe() -> None:
+        await app.state.probe_graph.ping()
+
+    health = Neo4jHealth(probe)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Loaded once per app, before anything else: a missing key fails the start-up.
         app.state.personal_data_key = load_personal_data_key(settings)
-        driver = open_driver(
+        auth = (
             settings.effective_neo4j_uri,
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
         )
+        # No request outlives its deadline: neither may the driver's retries or pool waits.
+        deadline = settings.request_deadline_s
+        driver = open_driver(
+            *auth,
+            max_transaction_retry_time=deadline,
+            connection_acquisition_timeout=deadline,
+            connection_timeout=min(5.0, deadline),
+        )
         graph = GraphClient(driver, settings.neo4j_database, settings.query_timeout_s)
+        graph.on_unreachable = health.mark_down
         app.state.graph = graph
+        # The availability probe has its own connection: a busy pool never delays it.
+        probe_driver = open_driver(*auth, max_connection_pool_size=1, connection_timeout=2.0)
+        app.state.probe_graph = GraphClient(probe_driver, settings.neo4j_database)
+        pool = cpu_pool.configure(
+            settings.analysis_workers, settings.analysis_timeout_s, settings.analysis_pool
+        )
+        warming = asyncio.create_task(asyncio.to_thread(pool.warm), name="gridgraph-cpu-warm")
         migrator = asyncio.create_task(migrate_until_done(graph), name="gridgraph-migrations")
         try:
-            async with refusals.running(graph):  # pending refusal counts are written at exit
+            async with health.probing(), refusals.running(graph):  # refusal counts written at exit
                 yield
         finally:
+            await warming
+            pool.shutdown()
+            await app.state.probe_graph.close()
             migrator.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await migrator
@@ -98,7 +129,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         *web_routes(),  # the web app at /app (server/web_app.py)
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader)])
+    guard = Middleware(
+        RequestGuard, health=health, deadline_s=settings.request_deadline_s, refusals=refusals
+    )
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader), guard]
+    )
     app.state.settings = settings
     app.state.refusals = refusals
+    app.state.neo4j_health = health
     return app

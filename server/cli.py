@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -27,8 +28,10 @@ from server.app import create_app
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
 from server.settings import Settings
+from server.shutdown import Terminated, terminations
 
 GRACEFUL_SHUTDOWN_S = 10
+log = logging.getLogger("gridgraph.serve")
 SCHEMA_FILE = Path("schema.graphql")  # the committed SDL, at the repository root
 APP_FACTORY = "server.app:create_app"  # what each worker process builds its app with
 
@@ -91,10 +94,10 @@ async def _seed(settings: Settings, scale: Scale, seed: int, residents: int | No
         await graph.close()
 
 
-def _start_local(local: LocalNeo4j) -> bool:
+def _start_local(local: LocalNeo4j, tied: bool = False) -> bool:
     print(f"starting the local Neo4j on {local.config.bolt_uri} (data in {local.config.home}) ...")
     began = time.monotonic()
-    started = local.start()
+    started = local.start(tied=tied)
     if started:
         print(f"Neo4j ready on {local.config.bolt_uri} in {time.monotonic() - began:.1f}s")
     else:
@@ -121,30 +124,64 @@ def cmd_serve(settings: Settings, seed: bool, workers: int = 1) -> int:
     the app from the same environment (`server.app:create_app`); this process starts the
     local Neo4j, migrates and seeds once, before any worker, and stops Neo4j at the end. Rate
     limits, the API key cache and refusal aggregation are per worker process.
+
+    However it stops (SIGTERM from systemd or docker, Ctrl-C, SIGHUP, uvicorn failing), it
+    stops the local Neo4j it started and says so on stderr (server/shutdown.py); a local
+    Neo4j that exits while serving is reaped and reported.
     """
     local = LocalNeo4j(LocalNeo4jConfig.from_settings(settings))
-    started_here = _start_local(local) if settings.uses_local_neo4j else False
-    try:
-        asyncio.run(_prepare(settings, seed))
-        where = f"http://{settings.http_host}:{settings.http_port}"
-        ide = " (GraphiQL in the browser)" if settings.development else ""
-        print(f"GraphQL at {where}/graphql{ide}; health at {where}/healthz and {where}/readyz")
-        if workers > 1:
-            print(f"{workers} worker processes")
-        uvicorn.run(
-            # Workers are separate processes: they import the factory and build their own app.
-            APP_FACTORY if workers > 1 else create_app(settings),
-            factory=workers > 1,
-            workers=workers,
-            host=settings.http_host,
-            port=settings.http_port,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-            log_level="info",
-        )
-    finally:
-        if started_here:
-            print("stopping the local Neo4j this command started ...")
-            local.stop()
+    with terminations():
+        try:
+            return _serve(settings, local, seed, workers)
+        except Terminated as stop:
+            log.info("%s received: stopped serving", stop)
+            return 0
+        finally:
+            _stop_local(local)
+
+
+def _neo4j_exited(pid: int, status: int) -> None:
+    how = f"was killed by {signal.Signals(-status).name}" if status < 0 else f"exited ({status})"
+    log.error(
+        "the local Neo4j (pid %d) %s while serving: requests answer 503 until a Neo4j "
+        "answers again (gridgraph neo4j start)",
+        pid,
+        how,
+    )
+
+
+def _stop_local(local: LocalNeo4j) -> None:
+    """Stop the local Neo4j if this command started it, ignoring further stop signals."""
+    pid = local.pid
+    if pid is None:
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not leave it running
+    log.info("stopping the local Neo4j this command started (pid %d) ...", pid)
+    stopped = local.stop()
+    log.info("the local Neo4j (pid %d) %s", pid, "stopped" if stopped else "had already exited")
+
+
+def _serve(settings: Settings, local: LocalNeo4j, seed: bool, workers: int) -> int:
+    if settings.uses_local_neo4j:
+        _start_local(local, tied=True)
+        local.watch(_neo4j_exited)
+    asyncio.run(_prepare(settings, seed))
+    where = f"http://{settings.http_host}:{settings.http_port}"
+    ide = " (GraphiQL in the browser)" if settings.development else ""
+    print(f"GraphQL at {where}/graphql{ide}; health at {where}/healthz and {where}/readyz")
+    if workers > 1:
+        print(f"{workers} worker processes")
+    uvicorn.run(
+        # Workers are separate processes: they import the factory and build their own app.
+        APP_FACTORY if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers,
+        host=settings.http_host,
+        port=settings.http_port,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        log_level="info",
+    )
     return 0
 
 

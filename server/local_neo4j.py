@@ -4,18 +4,26 @@
 launcher/target, rebuilt only when its pom or sources change), spawns the JVM in its own
 session, and waits until it prints its ready line; `stop` sends SIGTERM, waits for a clean
 shutdown and kills the JVM only if it hangs, so no Java process is left behind.
+
+Under `gridgraph serve` (`start(tied=True)`), the JVM also gets SIGTERM from the kernel if
+the serving process dies without stopping it (even by SIGKILL), and `watch` reaps a JVM that
+exits on its own or is killed from outside (no zombie) and reports it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +33,7 @@ LAUNCHER_DIR = PROJECT_ROOT / "launcher"
 LAUNCHER_MAIN = "gridgraph.launcher.EmbeddedNeo4j"
 READY_MARKER = "GRIDGRAPH_NEO4J_READY"
 STOP_TIMEOUT_S = 60.0
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent thread dies
 
 # The only variables of our environment the JVM inherits: where Java and the tools are,
 # the home and temp directories, locale and time zone. Secrets (the personal-data key, JWT
@@ -94,6 +103,7 @@ class LocalNeo4j:
     def __init__(self, config: LocalNeo4jConfig) -> None:
         self.config = config
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = False  # stop() is under way: the JVM's exit is expected
 
     # -- status ---------------------------------------------------------------------------
 
@@ -117,8 +127,11 @@ class LocalNeo4j:
 
     # -- start ----------------------------------------------------------------------------
 
-    def start(self) -> bool:
-        """Start and wait until Bolt answers; False when it was already running."""
+    def start(self, tied: bool = False) -> bool:
+        """Start and wait until Bolt answers; False when it was already running.
+
+        `tied`: the JVM gets SIGTERM when this process dies (Linux), for `gridgraph serve`.
+        """
         if self.running_pid() is not None:
             return False
         java = _find_java()
@@ -147,7 +160,12 @@ class LocalNeo4j:
         env = jvm_environment(self.config.password)
         with self.config.log_file.open("wb") as log:
             self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if tied and sys.platform == "linux" else None,
             )
         self.config.pid_file.write_text(str(self._process.pid))
         self._wait_until_ready(self._process)
@@ -181,6 +199,25 @@ class LocalNeo4j:
         kept = [line for line in self._log_text().splitlines() if not line.startswith("\tat ")]
         return "\n".join(kept[-lines:])
 
+    @property
+    def pid(self) -> int | None:
+        """The pid of the JVM this object started (None if it started none)."""
+        return None if self._process is None else self._process.pid
+
+    def watch(self, on_exit: Callable[[int, int], None]) -> None:
+        """Reap the JVM this object started when it exits, and call on_exit(pid, status)
+        unless `stop` stopped it (a daemon thread waits for it)."""
+        process = self._process
+        if process is None:
+            return
+
+        def wait() -> None:
+            status = process.wait()
+            if not self._stopping:
+                on_exit(process.pid, status)
+
+        threading.Thread(target=wait, name="gridgraph-neo4j-reaper", daemon=True).start()
+
     # -- stop -----------------------------------------------------------------------------
 
     def stop(self) -> bool:
@@ -189,6 +226,7 @@ class LocalNeo4j:
         if pid is None:
             self.config.pid_file.unlink(missing_ok=True)
             return False
+        self._stopping = True
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
         while _is_launcher_alive(pid) and time.monotonic() < deadline:
@@ -244,6 +282,12 @@ def build_launcher() -> str:
 
 
 # -- process helpers -----------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """In the JVM's process before exec: SIGTERM it when the process that started it dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def jvm_environment(password: str) -> dict[str, str]:

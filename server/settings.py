@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,14 @@ class Settings(BaseSettings):
     # Abuse limits (README, Configuration; each refusal has its own error code). Sizes are those of
     # schema/limits.py's Limits; the defaults leave room above the heaviest documented query.
     query_timeout_s: float = Field(default=10.0, gt=0)  # Neo4j transaction timeout (TIMEOUT)
+    # Whole /graphql request: Cypher, Python work, batching (504 TIMEOUT past it; every
+    # transaction gets at most what is left as its Neo4j timeout). docs/operations.md.
+    request_deadline_s: float = Field(default=10.0, gt=0)
+    # CPU-bound work of requests (networkAnalysis): worker processes ("thread": threads,
+    # which still take the event loop's CPU share), and each job's limit (TIMEOUT past it).
+    analysis_workers: int = Field(default=2, ge=1)
+    analysis_timeout_s: float = Field(default=5.0, gt=0)
+    analysis_pool: Literal["process", "thread"] = "process"
     # One Cypher query per root field (resolvers/compile.py); false: one per level (loaders).
     compiled_reads: bool = True
     max_depth: int = Field(default=12, ge=1)  # nested field levels (QUERY_TOO_DEEP)
