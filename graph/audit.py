@@ -308,13 +308,15 @@ WHERE ($subject IS NULL OR r.subject = $subject)
 _PAGE: LiteralString = (
     "CALL () {"
     + AUDIT_FILTER
-    + """  WITH r ORDER BY r.seq DESC SKIP $skip LIMIT $limit
+    + """  WITH r WHERE $afterSeq IS NULL OR r.seq < $afterSeq
+  WITH r ORDER BY r.seq DESC LIMIT $limit
   RETURN collect(r {.*}) AS items
 }
 """
 )
 
-# Newest first, one page; the second form also counts every matching record.
+# Newest first, one page after the record `$afterSeq` (null: from the newest; a keyset,
+# stable while records are appended); the second form also counts every matching record.
 AUDIT_PAGE: LiteralString = _PAGE + "RETURN items, null AS total"
 AUDIT_PAGE_WITH_TOTAL: LiteralString = (
     "CALL () {" + AUDIT_FILTER + "  RETURN count(r) AS total\n}\n" + _PAGE + "RETURN items, total"
@@ -330,11 +332,13 @@ class AuditPage:
 
 
 async def audit_page(
-    graph: GraphClient, where: AuditFilter, skip: int, limit: int, with_total: bool
+    graph: GraphClient, where: AuditFilter, after_seq: int | None, limit: int, with_total: bool
 ) -> AuditPage:
-    """One page of the audit log (newest first), filtered and cut in Cypher."""
+    """One page of the audit log (newest first, older than record `after_seq` when given),
+    filtered and cut in Cypher."""
     query = AUDIT_PAGE_WITH_TOTAL if with_total else AUDIT_PAGE
-    [row] = await graph.read(query, {**where.params(), "skip": skip, "limit": limit})
+    values = {**where.params(), "afterSeq": after_seq, "limit": limit}
+    [row] = await graph.read(query, values)
     return AuditPage([stored_record(props) for props in row["items"]], row["total"])
 
 

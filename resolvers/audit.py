@@ -13,12 +13,13 @@ from graph.china_time import CHINA_TIME
 from graph.personal_data import replace_identifier_shapes
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, Forbidden
-from resolvers.pagination import PageRequest, page_request
+from resolvers.pagination import PageRequest, list_identity, page_request
 from resolvers.principal import Principal, Role
 from resolvers.redaction import redact_variables
 from resolvers.time_range import checked_moment
 
 ROLE_NAMES = frozenset(role.value for role in Role)
+AUDIT_ORDER = "r.seq DESC"  # the audit log's order: newest first; cursors carry `seq`
 # What the permanent log keeps of the client's free text (longer values are cut, marked
 # with their length); variables are bounded in resolvers/redaction.py.
 MAX_AUDIT_OPERATION_NAME = 100
@@ -82,9 +83,12 @@ async def audit_log(
 ) -> tuple[PageRequest, AuditPage]:
     """One page of the audit log, newest first (one Cypher query); admins only."""
     require_admin(context.principal)
-    request = page_request(first, after)
+    request = page_request(first, after, list_identity("audit", where.params()), AUDIT_ORDER)
+    after_seq = None if request.after is None else request.after[0]
+    if after_seq is not None and not isinstance(after_seq, int):
+        raise BadUserInput("malformed cursor", argument="after")
     limit = request.limit if with_items else 0
-    page = await audit_page(context.graph, where, request.skip, limit, with_total)
+    page = await audit_page(context.graph, where, after_seq, limit, with_total)
     return request, page
 
 

@@ -91,10 +91,11 @@ def audit_connection(request: PageRequest, page: AuditPage) -> AuditRecordConnec
     """A connection from one page read with `request.limit` rows."""
     records = page.records[: request.first]
     edges = [
-        AuditRecordEdge(cursor=request.cursor(i), node=AuditRecord.from_stored(record))
-        for i, record in enumerate(records)
+        AuditRecordEdge(cursor=request.cursor([record.seq]), node=AuditRecord.from_stored(record))
+        for record in records
     ]
-    info = page_info(request, len(records), len(page.records) > request.first)
+    keys = [[record.seq] for record in records]
+    info = page_info(request, keys, len(page.records) > request.first)
     return AuditRecordConnection(edges=edges, page_info=info, total_count=page.total)
 
 

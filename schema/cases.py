@@ -287,11 +287,11 @@ def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection
     items, info = page_slice(request, page)
     edges = [
         CaseEdge(
-            cursor=request.cursor(i),
+            cursor=request.cursor(item.keys),
             node=Case.from_row(item.node),
             role=GraphPartyRole(item.edge["role"]) if item.edge.get("role") else None,
         )
-        for i, item in enumerate(items)
+        for item in items
     ]
     return CaseConnection(edges=edges, page_info=info, total_count=page.total)
 

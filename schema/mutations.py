@@ -415,15 +415,18 @@ class WorkflowQuery:
     ) -> OverdueCaseConnection:
         prefix = await resolve_places.checked_place_prefix(info.context, place)
         params = {"asOf": checked_moment(as_of, "asOf") or resolve.now()}
-        request, page = await read_page(info, OVERDUE_IN_PLACE, prefix, first, after, params)
+        # The list is the place's with the asOf given (not the default "now" of each request).
+        request, page = await read_page(
+            info, OVERDUE_IN_PLACE, prefix, first, after, params, identity={"asOf": as_of}
+        )
         items, page_info = page_slice(request, page)
         edges = [
             OverdueCaseEdge(
-                cursor=request.cursor(index),
+                cursor=request.cursor(item.keys),
                 node=Case.from_row(item.node),
                 due_at=item.edge["dueAt"],
                 due_for=Duty(item.edge["dueFor"]),
             )
-            for index, item in enumerate(items)
+            for item in items
         ]
         return OverdueCaseConnection(edges=edges, page_info=page_info, total_count=page.total)
