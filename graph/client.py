@@ -35,6 +35,7 @@ class RoundTrips:
     count: int = 0
     records: int = 0  # rows returned by reads (the audit log's "records returned")
 
+
 @dataclass
 class Budget:
     """One HTTP request's time budget (server/deadline.py) and what happened to Neo4j in it.

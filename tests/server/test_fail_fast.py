@@ -40,7 +40,8 @@ def proxy(settings: Settings) -> Iterator[TcpProxy]:
 
 
 def _post(client: TestClient, query: str) -> httpx.Response:
-    return client.post("/graphql", json={"query": query})
+    response: httpx.Response = client.post("/graphql", json={"query": query})
+    return response
 
 
 def _code(response: httpx.Response) -> str:
