@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint web chromium bench bench-smoke clean
+.PHONY: run test lint web chromium bench bench-smoke faults clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ bench: $(INSTALLED)
 # wrk when it is there or installable (root), else the Python load generator.
 bench-smoke: $(INSTALLED)
 	$(BIN)/python -m bench --smoke --loadgen auto
+
+# Fault and load script (issue 14, docs/operations.md): a real `gridgraph serve` with its own
+# Neo4j, hurt on purpose (50 MB body, heavy networkAnalysis load, Neo4j killed and restarted,
+# SIGTERM); prints the figures. Options: make faults FAULT_SECONDS=20 SCALE=demo
+FAULT_SECONDS ?= 20
+faults: $(INSTALLED)
+	$(BIN)/python -m bench.faults --seconds $(FAULT_SECONDS) --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) launcher/target .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist

@@ -222,6 +222,9 @@ class LocalNeo4j:
 
     def stop(self) -> bool:
         """Shut Neo4j down cleanly (SIGTERM, then SIGKILL after a minute); False if not running."""
+        if self._process is not None and self._process.poll() is not None:
+            self._process = None  # the JVM this object started is gone; the pid file may
+            return False  # name another one, started since by someone else: not ours to stop
         pid = self.running_pid()
         if pid is None:
             self.config.pid_file.unlink(missing_ok=True)
