@@ -2,8 +2,10 @@
 
 Each record stores who asked (subject, role, credential, purpose), what (operation name,
 sha256 of the GraphQL document, the variables with personal data redacted), how much came
-back (records read) and the outcome. Records form a chain: record `seq` stores the hash of
-record `seq - 1` (`prevHash`) and its own `hash = sha256(prevHash | seq | canonical body)`;
+back (records read), the outcome and the HTTP request's id (`requestId`, only on records
+written since request ids exist: older records hash as before). Records form a chain:
+record `seq` stores the hash of record `seq - 1` (`prevHash`) and its own
+`hash = sha256(prevHash | seq | canonical body)`;
 the single `(:AuditHead {id: 'main'})` holds the last seq and hash. Requests append through
 the group appender (graph/audit_group.py): records of concurrent requests are committed
 together by APPEND_BATCH, chained exactly as one-by-one appends (APPEND) would chain them.
@@ -50,6 +52,7 @@ class AuditEntry:
     records: int  # rows read from Neo4j while serving the request
     outcome: str  # "ok", "error:CODE,CODE" or "refused:CODE"
     count: int = 1  # requests this record stands for (> 1: aggregated repeated refusals)
+    request_id: str | None = None  # the HTTP request's id (X-Request-Id, server/request_log.py)
 
 
 def format_at(at: datetime) -> str:
@@ -79,6 +82,8 @@ def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
     }
     if entry.count != 1:  # only aggregated refusals carry it: older records hash as before
         fields["count"] = entry.count
+    if entry.request_id is not None:  # records written before request ids hash as before
+        fields["requestId"] = entry.request_id
     return fields
 
 
@@ -144,7 +149,7 @@ CREATE (:AuditRecord {
   seq: seq, at: $at, subject: $subject, role: $role, credential: $credential,
   purpose: $purpose, operationName: $operationName, documentHash: $documentHash,
   variables: $variables, records: $records, outcome: $outcome, count: $count,
-  prevHash: prevHash, hash: hash
+  requestId: $requestId, prevHash: prevHash, hash: hash
 })
 SET h.hash = hash
 RETURN seq, hash
@@ -171,7 +176,7 @@ CREATE (:AuditRecord {
   seq: seq, at: e.at, subject: e.subject, role: e.role, credential: e.credential,
   purpose: e.purpose, operationName: e.operationName, documentHash: e.documentHash,
   variables: e.variables, records: e.records, outcome: e.outcome, count: e.count,
-  prevHash: prevHash, hash: hash
+  requestId: e.requestId, prevHash: prevHash, hash: hash
 })
 RETURN i, seq, hash ORDER BY i
 """
@@ -197,6 +202,7 @@ def record_params(entry: AuditEntry) -> dict[str, Any]:
         "at": entry.at.astimezone(UTC),
         "variables": _json(entry.variables),
         "count": entry.count if entry.count != 1 else None,  # null: no property
+        "requestId": entry.request_id,  # null: no property
         "body": canonical(entry),
     }
 
@@ -258,6 +264,7 @@ def entry_of(props: Mapping[str, Any]) -> AuditEntry:
         records=props["records"],
         outcome=props["outcome"],
         count=props.get("count", 1),
+        request_id=props.get("requestId"),
     )
 
 
@@ -276,6 +283,7 @@ class AuditFilter:
     operation_name: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    request_id: str | None = None
 
     def params(self) -> dict[str, Any]:
         """The $parameters of AUDIT_FILTER."""
@@ -286,6 +294,7 @@ class AuditFilter:
             "operationName": self.operation_name,
             "since": _utc(self.since),
             "until": _utc(self.until),
+            "requestId": self.request_id,
         }
 
 
@@ -303,6 +312,7 @@ WHERE ($subject IS NULL OR r.subject = $subject)
   AND ($operationName IS NULL OR r.operationName = $operationName)
   AND ($since IS NULL OR r.at >= $since)
   AND ($until IS NULL OR r.at < $until)
+  AND ($requestId IS NULL OR r.requestId = $requestId)
 """
 
 _PAGE: LiteralString = (

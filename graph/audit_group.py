@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,28 @@ from graph.audit import Appended, AuditEntry, append_record_params, record_param
 from graph.client import GraphClient, current_round_trips
 
 MAX_BATCH = 256  # records per transaction; more waiting form the next batch
+
+
+@dataclass(frozen=True)
+class AppendObservation:
+    """One record's append as its caller saw it: committed or not, and how long it waited."""
+
+    committed: bool
+    seconds: float
+
+
+_observers: list[Callable[[AppendObservation], None]] = []
+
+
+def observe_appends(observer: Callable[[AppendObservation], None]) -> None:
+    """Call `observer` after every grouped append (the server's metrics use it)."""
+    _observers.append(observer)
+
+
+def _observed(committed: bool, started: float) -> None:
+    observation = AppendObservation(committed, time.perf_counter() - started)
+    for observer in _observers:
+        observer(observation)
 
 
 @dataclass
@@ -70,7 +94,17 @@ class AuditAppender:
         trips = current_round_trips()
         if trips is not None:
             trips.count += 1  # the caller waits for one round trip, however many share it
-        return await waiting.future
+        started = time.perf_counter()
+        try:
+            appended = await waiting.future
+        except BaseException:
+            _observed(False, started)
+            raise
+        finally:
+            if trips is not None:
+                trips.neo4j_s += time.perf_counter() - started
+        _observed(True, started)
+        return appended
 
     async def drain(self) -> None:
         """Wait until every queued record is written (or failed): at shutdown."""

@@ -34,6 +34,9 @@ class RoundTrips:
 
     count: int = 0
     records: int = 0  # rows returned by reads (the audit log's "records returned")
+    # Seconds spent waiting on Neo4j calls, summed (concurrent calls overlap: may exceed
+    # the request's wall time).
+    neo4j_s: float = 0.0
 
 
 @dataclass
@@ -95,6 +98,18 @@ def _note_round_trip() -> None:
         counter.count += 1
 
 
+@asynccontextmanager
+async def _timed() -> AsyncIterator[None]:
+    """Add the block's duration to the current counter's Neo4j time."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        counter = _round_trips.get()
+        if counter is not None:
+            counter.neo4j_s += time.perf_counter() - started
+
+
 def _note_records(count: int) -> None:
     counter = _round_trips.get()
     if counter is not None:
@@ -143,8 +158,9 @@ class TransactionWriter:
     ) -> list[dict[str, Any]]:
         """Run one statement of the transaction and return its rows."""
         _note_round_trip()
-        result = await self._tx.run(query, params)
-        return [record.data() async for record in result]
+        async with _timed():
+            result = await self._tx.run(query, params)
+            return [record.data() async for record in result]
 
 
 class GraphClient:
@@ -193,7 +209,7 @@ class GraphClient:
     ) -> list[dict[str, Any]]:
         """Run a read query (retried by the driver, routed to a reader) and return its rows."""
         _note_round_trip()
-        async with self._watched():
+        async with self._watched(), _timed():
             records, _, _ = await self.driver.execute_query(
                 self._query(query), params, database_=self.database, routing_=RoutingControl.READ
             )
@@ -205,7 +221,7 @@ class GraphClient:
     ) -> list[dict[str, Any]]:
         """Run a write query in one retried transaction and return its rows."""
         _note_round_trip()
-        async with self._watched():
+        async with self._watched(), _timed():
             records, _, _ = await self.driver.execute_query(
                 self._query(query), params, database_=self.database, routing_=RoutingControl.WRITE
             )

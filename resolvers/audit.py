@@ -59,6 +59,7 @@ def checked_filter(
     operation_name: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    request_id: str | None = None,
 ) -> AuditFilter:
     """An AuditFilter from the GraphQL arguments, or BAD_USER_INPUT."""
     if role is not None and role not in ROLE_NAMES:
@@ -70,7 +71,7 @@ def checked_filter(
     end = _aware(checked_moment(until, "filter.until"))
     if start is not None and end is not None and end <= start:
         raise BadUserInput("until must be after since", argument="filter")
-    return AuditFilter(subject, role, outcome_prefix, operation_name, start, end)
+    return AuditFilter(subject, role, outcome_prefix, operation_name, start, end, request_id)
 
 
 async def audit_log(
@@ -100,9 +101,10 @@ def audit_entry(
     variables: Mapping[str, Any] | None,
     records: int,
     error_codes: Iterable[str],
+    request_id: str | None = None,
 ) -> AuditEntry:
     """The audit entry of one executed operation (variables redacted and bounded here, the
-    purpose and operation name bounded: see `clipped`)."""
+    purpose and operation name bounded: see `clipped`); `request_id` is the HTTP request's."""
     return AuditEntry(
         at=at,
         subject=principal.subject,
@@ -114,6 +116,7 @@ def audit_entry(
         variables=redact_variables(variables),
         records=records,
         outcome=outcome_of(error_codes),
+        request_id=request_id,
     )
 
 
@@ -125,7 +128,8 @@ def refused_entry(
     query: str | None = None,
     variables: Mapping[str, Any] | None = None,
     count: int = 1,
+    request_id: str | None = None,
 ) -> AuditEntry:
     """The audit entry of `count` requests refused before they ran (outcome "refused:REASON")."""
-    entry = audit_entry(principal, at, operation_name, query, variables, 0, ())
+    entry = audit_entry(principal, at, operation_name, query, variables, 0, (), request_id)
     return replace(entry, outcome=f"refused:{reason}", count=count)

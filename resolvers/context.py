@@ -31,3 +31,4 @@ class RequestContext:
     # (resolvers/compile.py); relationship resolvers answer from it before any loader.
     prefetched: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
     compiled_reads: bool = True  # false: every level reads through the loaders
+    request_id: str | None = None  # the HTTP request's id (server/request_log.py)

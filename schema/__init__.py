@@ -15,7 +15,7 @@ from schema.agreement_check import AgreementCheck
 from schema.analytics import AnalyticsQuery
 from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
-from schema.error_codes import ErrorCodes, is_expected, is_timeout
+from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.investigations import InvestigationQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
@@ -26,7 +26,8 @@ log = logging.getLogger("gridgraph.errors")
 
 
 class GridGraphSchema(strawberry.Schema):
-    """Logs only unexpected errors (with their traceback); client mistakes are not logged."""
+    """Logs unexpected errors with their traceback; expected conditions (a timeout, Neo4j out
+    of reach) in one line; client mistakes not at all."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -34,6 +35,8 @@ class GridGraphSchema(strawberry.Schema):
         for error in errors:
             if is_timeout(error.original_error):
                 log.warning("query stopped at the transaction timeout in %s", error.path)
+            elif is_unavailable(error.original_error):
+                log.warning("Neo4j unavailable in %s: %s", error.path, error.original_error)
             elif not is_expected(error):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 

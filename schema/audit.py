@@ -35,6 +35,9 @@ class AuditRecord:
     )
     prev_hash: str = strawberry.field(description="The hash of the record before (chain link).")
     hash: str = strawberry.field(description="sha256 of prevHash|seq|canonical body.")
+    request_id: str | None = strawberry.field(
+        description="The HTTP request's id (its X-Request-Id header); null on older records."
+    )
 
     @classmethod
     def from_stored(cls, record: StoredRecord) -> AuditRecord:
@@ -53,6 +56,7 @@ class AuditRecord:
             outcome=entry.outcome,
             prev_hash=record.prev_hash,
             hash=record.hash,
+            request_id=entry.request_id,
         )
 
 
@@ -69,6 +73,9 @@ class AuditLogFilter:
     )
     until: datetime | None = strawberry.field(
         default=None, description="Before this time (no offset: China time)."
+    )
+    request_id: str | None = strawberry.field(
+        default=None, description="The record of the HTTP request with this X-Request-Id."
     )
 
 
@@ -118,6 +125,7 @@ class AuditQuery:
             operation_name=given.operation_name,
             since=given.since,
             until=given.until,
+            request_id=given.request_id,
         )
         request, page = await audit.audit_log(
             info.context, where, first, after, wants_items(info), wants_total(info)

@@ -48,7 +48,7 @@ from resolvers.context import RequestContext
 from resolvers.errors import ServiceUnavailable
 from resolvers.principal import Credential
 from resolvers.redaction import redact_operation
-from schema.error_codes import classify
+from schema.error_codes import classify, is_unavailable
 
 log = logging.getLogger("gridgraph.audit")
 
@@ -183,16 +183,21 @@ class AuditTrail(SchemaExtension):
             variables=execution.variables,
             records=returned_objects(schema, document, execution.operation_name, data),
             error_codes=_error_codes(errors),
+            request_id=context.request_id,
         )
         redacted = redact_operation(schema, document, execution.query, execution.variables)
         entry = replace(entry, variables=redacted.variables, document_hash=redacted.document_hash)
         try:
             await append_grouped(context.graph, entry)  # group commit: graph/audit_group.py
         except Exception as error:
-            log.exception(
-                "audit append failed; refusing %s of %s (%s)",
+            # Neo4j out of reach is expected now and then: one line; anything else: traceback.
+            log.log(
+                logging.WARNING if is_unavailable(error) else logging.ERROR,
+                "audit append failed; refusing %s of %s (%s)%s",
                 entry.operation_name or "an anonymous operation",
                 entry.subject,
                 entry.role,
+                ": Neo4j unavailable" if is_unavailable(error) else "",
+                exc_info=None if is_unavailable(error) else error,
             )
             raise ServiceUnavailable(AUDIT_FAILED_MESSAGE, reason="AUDIT_UNAVAILABLE") from error

@@ -38,6 +38,11 @@ def is_timeout(error: BaseException | None) -> bool:
     return isinstance(error, Neo4jError) and (error.code or "").startswith(TIMED_OUT_CODE)
 
 
+def is_unavailable(error: BaseException | None) -> bool:
+    """True for the driver's errors of a Neo4j out of reach (an expected condition)."""
+    return isinstance(error, Neo4jUnavailable | SessionExpired)
+
+
 def limit_error(message: str, code: ErrorCode, node: Node | None, **details: Any) -> GraphQLError:
     """A refusal before execution (schema/limits.py) with its stable code and the numbers
     behind it."""
@@ -87,7 +92,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with_code(error, error.message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
     if is_timeout(original):
         return _with_code(error, TIMEOUT_MESSAGE, ErrorCode.TIMEOUT)
-    if isinstance(original, Neo4jUnavailable | SessionExpired):
+    if is_unavailable(original):
         return _with_code(error, UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE)
     return _with_code(error, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
 

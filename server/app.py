@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /healthz and /readyz, with the driver in the lifespan."""
+"""The Starlette application: /graphql, /healthz, /readyz and /metrics, with the driver in the
+lifespan."""
 
 from __future__ import annotations
 
@@ -18,14 +19,18 @@ from resolvers import cpu_pool
 from resolvers.agreements import AgreementError, load_agreements, problems_against
 from schema import build_schema
 from schema.limits import Limits
+from server import metrics
 from server.auth import Authenticator, TokenKeys
 from server.deadline import RequestGuard
 from server.graphql_app import GraphQLEndpoint, GridGraphQL, HttpLimits
 from server.keys import load_personal_data_key
+from server.log_format import ensure_logging
 from server.neo4j_health import Neo4jHealth
 from server.rate_limit import rate_limiter
 from server.readiness import UNAVAILABLE, Readiness, check_readiness, migrate_until_done
 from server.refusals import RefusalAudit
+from server.request_log import RequestLog
+from server.response_media import ResponseMedia
 from server.round_trips import RoundTripHeader
 from server.settings import Settings
 from server.web_app import web_routes
@@ -49,6 +54,7 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; startup loads the personal-data key and opens the driver (closed at exit)."""
     settings = settings or Settings()
+    ensure_logging(settings.log_format, settings.log_level)  # a bare worker process logs too
     refusals = RefusalAudit(settings.refusal_audit_window_s)
 
     async def probe() -> None:
@@ -85,7 +91,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         warming = asyncio.create_task(asyncio.to_thread(pool.warm), name="gridgraph-cpu-warm")
         migrator = asyncio.create_task(migrate_until_done(graph), name="gridgraph-migrations")
         try:
-            async with health.probing(), refusals.running(graph):  # refusal counts written at exit
+            async with (
+                health.probing(),
+                refusals.running(graph),
+                metrics.running(graph, settings.metrics_host, settings.metrics_port),
+            ):  # refusal counts written at exit
                 yield
         finally:
             await warming
@@ -123,18 +133,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_operations=settings.max_batch_operations,
         max_json_depth=settings.max_json_depth,
     )
+    token = settings.metrics_token
+    metrics_token = token.get_secret_value() if token is not None else None
     routes = [
         Route("/graphql", GraphQLEndpoint(graphql, http_limits)),  # any method: others get a 405
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route(
+            "/metrics",
+            metrics.MetricsEndpoint(metrics_token, settings.development),
+            methods=["GET"],
+        ),
         *web_routes(),  # the web app at /app (server/web_app.py)
     ]
     guard = Middleware(
         RequestGuard, health=health, deadline_s=settings.request_deadline_s, refusals=refusals
     )
-    app = Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(RoundTripHeader), guard]
-    )
+    # Outermost first: Cypher round trips counted; the request id, log line and metrics; the
+    # negotiated response media type of /graphql (server/response_media.py).
+    observed = [Middleware(RoundTripHeader), Middleware(RequestLog), Middleware(ResponseMedia)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[*observed, guard])
     app.state.settings = settings
     app.state.refusals = refusals
     app.state.neo4j_health = health

@@ -18,6 +18,7 @@ from strawberry.http.typevars import Context, RootValue
 from strawberry.types.unset import UNSET
 
 from resolvers.errors import ErrorCode
+from server.request_log import note_outcome
 
 
 class TooManyOperations(HTTPException):
@@ -55,4 +56,5 @@ class BatchLimitedGraphQL(GraphQL[Context, RootValue]):
         try:
             return await super().run(request, context, root_value)
         except TooManyOperations as refused:
+            note_outcome(request.scope, ErrorCode.TOO_MANY_OPERATIONS.value)
             return refused.response()

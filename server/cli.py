@@ -23,10 +23,11 @@ from schema import build_schema
 from seeds.importer import DEFAULT_BATCH_SIZE, ImportKind, ImportSummary, import_file
 from seeds.loader import SeedReport, seed_graph
 from seeds.plan import DEFAULT_SEED, Scale, scale_spec
-from server import access_cli, audit_cli
+from server import access_cli, audit_cli, metrics
 from server.app import create_app
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
+from server.log_format import configure_logging
 from server.settings import Settings
 from server.shutdown import Terminated, terminations
 
@@ -172,6 +173,7 @@ def _serve(settings: Settings, local: LocalNeo4j, seed: bool, workers: int) -> i
     print(f"GraphQL at {where}/graphql{ide}; health at {where}/healthz and {where}/readyz")
     if workers > 1:
         print(f"{workers} worker processes")
+        metrics.prepare_multiprocess(workers, settings.data_dir)  # one view of all workers
     uvicorn.run(
         # Workers are separate processes: they import the factory and build their own app.
         APP_FACTORY if workers > 1 else create_app(settings),
@@ -181,6 +183,7 @@ def _serve(settings: Settings, local: LocalNeo4j, seed: bool, workers: int) -> i
         port=settings.http_port,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         log_level="info",
+        log_config=None,  # ours (GRIDGRAPH_LOG_FORMAT): configure_logging, ensure_logging
     )
     return 0
 
@@ -312,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = (problem["msg"].removeprefix("Value error, ") for problem in error.errors())
         print(f"gridgraph: {'; '.join(problems)}", file=sys.stderr)
         return 1
+    configure_logging(settings.log_format, settings.log_level)
     try:
         if args.command == "serve":
             return cmd_serve(settings, seed=not args.no_seed, workers=args.workers)

@@ -9,7 +9,9 @@ GraphQLEndpoint admits a request in this order, so that every refusal is cheap:
    a batch of N operations, N - 1 more tokens (429);
 6. Strawberry runs it; its own HTTP refusals (unknown operationName, a mutation over GET
    ...) become coded JSON too.
-Refusals from step 3 on are audited (aggregated: server/refusals.py).
+Refusals from step 3 on are audited (aggregated: server/refusals.py). Each step notes what
+the request log line and the metrics need (server/request_log.py RequestRecord); results
+answer under the negotiated media type's status rules (server/response_media.py).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from graph.client import GraphClient
@@ -33,14 +36,17 @@ from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode
 from resolvers.loaders import Loaders
 from resolvers.principal import Credential, Principal
+from server import metrics, response_media
 from server.auth import Authenticator, AuthError
 from server.batching import BatchLimitedGraphQL
 from server.rate_limit import RateLimiter, retry_after
 from server.refusals import NEO4J_DOWN, Refusal, RefusalAudit, unavailable_response
 from server.request_body import GraphQLHttpRequest, read_graphql_request
+from server.request_log import RequestRecord, note_outcome, request_record
 from server.web_app import graphiql_page
 
 PARSED_REQUEST = "graphql_request"  # request.state key: the operations GraphQLEndpoint read
+SUB_RESPONSE = "graphql_sub_response"  # request.state key: Strawberry's sub-response
 MAX_REASON_LENGTH = 300
 
 
@@ -91,6 +97,8 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
     ) -> RequestContext:
         graph: GraphClient = request.app.state.graph
         principal: Principal = request.state.principal  # set by GraphQLEndpoint
+        _state(request)[SUB_RESPONSE] = response
+        record = request_record(request.scope)
         return RequestContext(
             request=request,
             response=response,
@@ -100,7 +108,28 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             personal_data_key=request.app.state.personal_data_key,
             agreement=self.authenticator.agreement_of(principal),
             compiled_reads=self.compiled_reads,
+            request_id=record.request_id if record is not None else None,
         )
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """The result as sent: its outcome noted for the request log; under
+        application/graphql-response+json, a single operation that never reached execution
+        answers 400 (or 5xx) without `data` (server/response_media.py)."""
+        answer = await super().process_result(request, result)
+        codes = response_media.error_codes(answer)
+        record = request_record(request.scope)
+        if record is not None and record.outcome in (None, "ok"):
+            record.outcome = codes[0] if codes else "ok"
+        parsed: GraphQLHttpRequest | None = _state(request).get(PARSED_REQUEST)
+        batch = parsed is not None and parsed.batch
+        if response_media.negotiated(request.scope) != response_media.GRAPHQL_RESPONSE or batch:
+            return answer
+        if not response_media.started_execution(result.errors, result.data):
+            answer.pop("data", None)
+            sub_response: Response | None = _state(request).get(SUB_RESPONSE)
+            if sub_response is not None:
+                sub_response.status_code = response_media.request_error_status(codes)
+        return answer
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         """The operations GraphQLEndpoint already read and checked (Strawberry's otherwise)."""
@@ -119,18 +148,22 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_REQUEST
             reason = error.reason if len(error.reason) <= MAX_REASON_LENGTH else "Bad request."
             refusal = Refusal(error.status_code, code, reason)
+            note_outcome(request.scope, code.value)
             parsed: GraphQLHttpRequest | None = _state(request).get(PARSED_REQUEST)
             single = parsed.operations[0] if parsed is not None and not parsed.batch else None
             refusals: RefusalAudit = request.app.state.refusals
             try:
+                record = request_record(request.scope)
                 await refusals.refused(
                     request.state.principal,
                     code,
                     single.operation_name if single else None,
                     single.query if single else None,
                     single.variables if single else None,
+                    request_id=record.request_id if record is not None else None,
                 )
             except NEO4J_DOWN:
+                note_outcome(request.scope, ErrorCode.SERVICE_UNAVAILABLE.value)
                 return unavailable_response()
             return refusal.response()
 
@@ -156,20 +189,31 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         graph: GraphClient = request.app.state.graph
+        record = request_record(scope) or RequestRecord("")
         try:
             principal = await self._authenticate(request, graph)
         except Refusal as refusal:  # nobody to audit
+            note_outcome(scope, refusal.code.value)
             await refusal.response()(scope, receive, send)
             return
         except NEO4J_DOWN:  # an API key could not be looked up
+            note_outcome(scope, ErrorCode.SERVICE_UNAVAILABLE.value)
             await unavailable_response()(scope, receive, send)
             return
+        record.subject = principal.subject
         try:
             parsed = await self._admit(request, principal)
         except Refusal as refusal:
+            note_outcome(scope, refusal.code.value)
             response = await self._refuse(request, principal, refusal)
             await response(scope, receive, send)
             return
+        if parsed is not None:
+            first = parsed.operations[0]
+            record.operation_given(first.operation_name, first.query, parsed.batch)
+        else:  # a GET (development): Strawberry reads the query string
+            params = request.query_params
+            record.operation_given(params.get("operationName"), params.get("query"))
         state = _state(request)
         state["principal"] = principal
         state[PARSED_REQUEST] = parsed
@@ -181,6 +225,7 @@ class GraphQLEndpoint:
         now = time.monotonic()
         wait = failures.wait(address, now) if failures is not None else None
         if wait is not None:
+            metrics.rate_limited("auth_failures")
             raise AuthError(
                 429,
                 ErrorCode.RATE_LIMITED,
@@ -214,6 +259,7 @@ class GraphQLEndpoint:
             return  # the anonymous developer exists only in development mode
         wait = limiter.take(principal.subject, time.monotonic(), tokens)
         if wait is not None:
+            metrics.rate_limited("principal")
             raise AuthError(
                 429,
                 ErrorCode.RATE_LIMITED,
@@ -225,8 +271,10 @@ class GraphQLEndpoint:
     @staticmethod
     async def _refuse(request: Request, principal: Principal, refusal: Refusal) -> Response:
         refusals: RefusalAudit = request.app.state.refusals
+        record = request_record(request.scope)
+        request_id = record.request_id if record is not None else None
         try:
-            await refusals.refused(principal, refusal.code)
+            await refusals.refused(principal, refusal.code, request_id=request_id)
         except NEO4J_DOWN:
             return unavailable_response()
         return refusal.response()

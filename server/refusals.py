@@ -71,6 +71,14 @@ def unavailable_response() -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
+def _log_failure(error: Exception, message: str, *args: object) -> None:
+    """Neo4j out of reach in one line (an expected condition); anything else with its traceback."""
+    if isinstance(error, NEO4J_DOWN):
+        log.warning(message + ": Neo4j unavailable", *args)
+    else:
+        log.error(message, *args, exc_info=error)
+
+
 @dataclass
 class _Window:
     """Refusals of one (subject, code) counted since the last record."""
@@ -97,8 +105,12 @@ class RefusalAudit:
         operation_name: str | None = None,
         query: str | None = None,
         variables: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
     ) -> None:
-        """Audit one refusal; raises Neo4j's errors when an immediate append fails."""
+        """Audit one refusal; raises Neo4j's errors when an immediate append fails.
+
+        An aggregated record (a count) stands for many requests and carries no request id.
+        """
         if principal.credential is Credential.ANONYMOUS or self.graph is None:
             return  # the anonymous developer is never audited
         key = (principal.subject, code.value)
@@ -113,7 +125,9 @@ class RefusalAudit:
                 window.first_at, window.principal = at, principal
             return
         self._windows[key] = _Window(ends=now + self.window_s)
-        entry = refused_entry(principal, at, code.value, operation_name, query, variables)
+        entry = refused_entry(
+            principal, at, code.value, operation_name, query, variables, request_id=request_id
+        )
         try:
             await append_grouped(self.graph, entry)
         except BaseException:
@@ -129,8 +143,8 @@ class RefusalAudit:
         self._windows[key] = _Window(ends=now + self.window_s)
         try:
             await self._append_count(key, window)
-        except Exception:
-            log.exception("refusal audit deferred: %s %s x%d", *key, window.pending)
+        except Exception as error:
+            _log_failure(error, "refusal audit deferred: %s %s x%d", *key, window.pending)
             retry = self._windows.setdefault(key, _Window(ends=now + self.window_s))
             retry.pending += window.pending
             retry.first_at, retry.principal = window.first_at, window.principal
@@ -156,8 +170,9 @@ class RefusalAudit:
                 continue
             try:
                 await self._append_count(key, window)
-            except Exception:
-                log.exception("refusal audit lost at shutdown: %s %s x%d", *key, window.pending)
+            except Exception as error:
+                message = "refusal audit lost at shutdown: %s %s x%d"
+                _log_failure(error, message, *key, window.pending)
 
     def pending(self) -> int:
         """Refusals counted but not yet written (for tests and metrics)."""

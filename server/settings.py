@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.log_format import LogFormat
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The documented development password of Neo4j: production refuses to start with it.
 DEFAULT_NEO4J_PASSWORD = "gridgraph-dev"  # noqa: S105 - the documented development default
@@ -106,6 +108,17 @@ class Settings(BaseSettings):
     # HTTP
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+
+    # Logs (docs/operations.md, Logs): text lines or JSON lines, on stderr.
+    log_format: LogFormat = LogFormat.TEXT
+    log_level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
+
+    # Prometheus metrics (docs/operations.md, Metrics), never public in production: on a
+    # port of their own (metrics_host, loopback by default), and/or at /metrics on the API
+    # port for `Authorization: Bearer <metrics_token>`; development serves /metrics openly.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_token: SecretStr | None = None
 
     # What `gridgraph serve` loads into an empty database.
     seed_scale: str = "demo"
