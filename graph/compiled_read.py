@@ -10,10 +10,12 @@ reads into one query text, in which every level is a subquery:
       WITH t.code AS key                        -- the parent node's key
       CALL (key) {                              -- the items: always one row
         MATCH <hop pattern> WHERE s.code = key AND <hop filter> AND <row scope of t>
-        WITH s, r, t ORDER BY <order> SKIP $r2_skip LIMIT $r2_limit   -- pages only
+              AND <keyset: after the cursor's sort keys>              -- pages after a cursor
+        WITH s, r, t ORDER BY <order> LIMIT $r2_limit                 -- pages only
         CALL (t) { ... the reads nested under this one, the same shape ... }
         WITH * ORDER BY <order>                 -- in order again after the nested calls
-        RETURN collect({node: <projection of t>, edge: <edge>, c: {`n3`: v3}}) AS items
+        RETURN collect({node: <projection of t>, edge: <edge>, keys: <sort keys>, c: {`n3`: v3}})
+          AS items
       }
       CALL (key) { MATCH ... RETURN count(*) AS total }                -- totalCount only
       RETURN {items: items, total: total} AS v2                        -- a list: items
@@ -25,10 +27,12 @@ Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the p
 path, row scope included), so both paths read exactly the same rows. A hop's `$parameters`
 are renamed per read (`$role` becomes `$r2_role`): two reads never share a name. `$scope`
 is the principal's, shared by every level. The text depends only on the tree's shape (the
-values go in as parameters), so Neo4j plans each shape once and caches the plan.
+values go in as parameters; a cursor adds its keyset condition, graph/keyset.py), so Neo4j
+plans each shape once and caches the plan.
 
 Results: a list read gives a list of items `{node, edge, c}` (`c`: the nested reads' results
-by slot name); a page read gives `{items: [...], total}` (total null unless asked).
+by slot name; a page's items also carry their sort `keys`, the cursor); a page read gives
+`{items: [...], total}` (total null unless asked).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
+from graph import keyset
 from graph import scope as row_scope
 from graph.traversal import Hop, NodeSpec
 
@@ -50,10 +55,10 @@ class Read:
     """One relationship read of a compiled selection, and the reads nested under it."""
 
     hop: Hop
-    paged: bool = False  # a page (SKIP/LIMIT, optional total) rather than every neighbour
+    paged: bool = False  # a page (keyset, LIMIT, optional total) rather than every neighbour
     params: Mapping[str, Any] = field(default_factory=dict)  # the hop's own parameters
     order: str = ""  # a constant ORDER BY replacing the hop's (pages only)
-    skip: int = 0
+    after: tuple[Any, ...] | None = None  # the sort keys the page starts after (graph/keyset.py)
     limit: int = 0  # rows of the page (pages only; 0 with with_items False reads none)
     with_items: bool = True
     with_total: bool = False
@@ -112,17 +117,20 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
     items = "[]"
     if read.with_items or not read.paged:
         body = [match]
+        keys = ""
         if read.paged:
-            writer.params[f"r{number}_skip"] = read.skip
+            if read.after is not None:
+                start = keyset.after_condition(order, read.after, "after")
+                values = {**read.params, "after": list(read.after)}
+                body = [writer.rename(hop.match_clause(writer.scoped, start), number, values)]
             writer.params[f"r{number}_limit"] = read.limit
-            body.append(
-                f"WITH s, r, t ORDER BY {order} SKIP $r{number}_skip LIMIT $r{number}_limit"
-            )
+            body.append(f"WITH s, r, t ORDER BY {order} LIMIT $r{number}_limit")
+            keys = f", keys: {keyset.keys_projection(order)}"
         calls, children = _nested_calls(writer, read.nested)
         if calls:
             body.append(calls)
         node, edge = hop.target.projection("t"), hop.edge_projection()
-        item = f"{{node: {node}, edge: {edge}, c: {children}}}"
+        item = f"{{node: {node}, edge: {edge}{keys}, c: {children}}}"
         body += [f"WITH * ORDER BY {order}", f"RETURN collect({item}) AS items"]
         lines.append("CALL (key) {\n" + _indent("\n".join(body)) + "\n}")
         items = "items"

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from graph import keyset
 from graph import scope as row_scope
 from graph.client import GraphClient
 
@@ -60,11 +61,14 @@ class Hop:
     edge_map: str = ""  # a Cypher map for the edge, instead of the `edge` properties
     by_prefix: bool = False  # key is a code prefix: every source whose code starts with it
 
-    def match_clause(self, scoped: bool) -> str:
-        """`MATCH pattern WHERE` from the source `key` (row scope of `t` when scoped)."""
+    def match_clause(self, scoped: bool, after: str = "") -> str:
+        """`MATCH pattern WHERE` from the source `key` (row scope of `t` when scoped; `after`:
+        a keyset condition, graph/keyset.py)."""
         condition = f" AND ({self.where})" if self.where else ""
         if scoped:
             condition += f" AND {row_scope.visible(self.target.label, 't')}"
+        if after:
+            condition += f" AND ({after})"
         test = "STARTS WITH" if self.by_prefix else "="
         return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
 
@@ -90,11 +94,21 @@ class Hop:
         )
         return text  # built only from the constants of this module and its callers
 
-    def page_query(self, with_total: bool, order: str = "", scoped: bool = False) -> LiteralString:
-        """One page of neighbours per source key (SKIP $skip LIMIT $limit), and the total.
+    def page_query(
+        self,
+        with_total: bool,
+        order: str = "",
+        scoped: bool = False,
+        after: Sequence[Any] | None = None,
+    ) -> LiteralString:
+        """One page of neighbours per source key (LIMIT $limit), each with its sort keys, and
+        the total. `after`: the sort keys of the row before the page (a cursor's; the values go
+        in `$after`), None for the first page.
 
         `order` (a constant of the caller's, e.g. from a sort enum) replaces the hop's order.
         """
+        order = order or self.order_by()
+        start = "" if after is None else keyset.after_condition(order, after, "after")
         total = (
             f"CALL (key) {{\n  {self.match_clause(scoped)}\n  RETURN count(*) AS total\n}}\n"
             if with_total
@@ -104,10 +118,10 @@ class Hop:
             "UNWIND $keys AS key\n"
             f"{total}"
             "CALL (key) {\n"
-            f"  {self.match_clause(scoped)}\n"
-            f"  WITH t, r ORDER BY {order or self.order_by()} SKIP $skip LIMIT $limit\n"
+            f"  {self.match_clause(scoped, start)}\n"
+            f"  WITH t, r ORDER BY {order} LIMIT $limit\n"
             f"  RETURN collect({{node: {self.target.projection('t')},"
-            f" edge: {self.edge_projection()}}}) AS items\n"
+            f" edge: {self.edge_projection()}, keys: {keyset.keys_projection(order)}}}) AS items\n"
             "}\n"
             f"RETURN key, items{', total' if with_total else ', null AS total'}"
         )
@@ -149,10 +163,12 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A node reached over a hop, with the properties of the relationship crossed."""
+    """A node reached over a hop, with the properties of the relationship crossed (and, in a
+    page, its sort keys: where the next page starts)."""
 
     node: Row
     edge: Row
+    keys: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,24 +214,28 @@ async def neighbour_pages(
     graph: GraphClient,
     hop: Hop,
     keys: Sequence[str],
-    skip: int,
+    after: Sequence[Any] | None,
     limit: int,
     with_total: bool,
     params: Mapping[str, Any] | None = None,
     order: str = "",
     scope: Scope = None,
 ) -> dict[str, NeighbourPage]:
-    """One page of neighbours of every source key (and their totals), in one query."""
+    """One page of neighbours of every source key (and their totals), in one query; `after`:
+    the sort keys the page starts after (None: from the start)."""
     values = {
         **(params or {}),
         "keys": list(keys),
-        "skip": skip,
+        "after": None if after is None else list(after),
         "limit": limit,
         **scope_params(scope),
     }
-    rows = await graph.read(hop.page_query(with_total, order, scope is not None), values)
+    query = hop.page_query(with_total, order, scope is not None, after)
+    rows = await graph.read(query, values)
     pages = {key: NeighbourPage([], 0 if with_total else None) for key in keys}
     for row in rows:
-        items = [Neighbour(item["node"], item["edge"]) for item in row["items"]]
+        items = [
+            Neighbour(item["node"], item["edge"], tuple(item["keys"])) for item in row["items"]
+        ]
         pages[row["key"]] = NeighbourPage(items, row["total"])
     return pages

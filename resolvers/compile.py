@@ -41,7 +41,7 @@ from strawberry.types.arguments import convert_arguments
 
 from graph.compiled_read import Read, compile_node_lookup, compile_read
 from graph.traversal import Neighbour, NeighbourPage, NodeSpec, Row
-from resolvers.pagination import page_request
+from resolvers.pagination import hop_page_request
 from resolvers.relations import (
     DEFINITION,
     Context,
@@ -193,14 +193,17 @@ class _Walk:
         if declared.shape is not Shape.PAGE:
             return Read(declared.hop, params=declared.params(**given))
         rest = {name: value for name, value in given.items() if name not in ("first", "after")}
-        request = page_request(given.get("first"), given.get("after"))
+        params, order = declared.params(**rest), declared.order(**rest)
+        request = hop_page_request(
+            given.get("first"), given.get("after"), declared.hop, order, params
+        )
         wanted = self.connection_selection(nodes)
         return Read(
             declared.hop,
             paged=True,
-            params=declared.params(**rest),
-            order=declared.order(**rest),
-            skip=request.skip,
+            params=params,
+            order=order,
+            after=request.after,
             limit=request.limit if wanted.with_items else 0,
             with_items=wanted.with_items,
             with_total=wanted.with_total,
@@ -260,7 +263,7 @@ def _with_nested(read: Read, nested: tuple[tuple[str, Read], ...]) -> Read:
         read.paged,
         read.params,
         read.order,
-        read.skip,
+        read.after,
         read.limit,
         read.with_items,
         read.with_total,
@@ -283,7 +286,7 @@ def _file(prefetched: dict[Path, Any], path: Path, planned: Planned, value: Any)
     the field's resolver gets (a list of neighbours or a page)."""
     paged = planned.relation.shape is Shape.PAGE
     items = value["items"] if paged else value
-    found = [Neighbour(item["node"], item["edge"]) for item in items]
+    found = [Neighbour(item["node"], item["edge"], tuple(item.get("keys", ()))) for item in items]
     answer: Any = NeighbourPage(found, value["total"]) if paged else found
     prefetched[path] = answer
     for index, item in enumerate(items):

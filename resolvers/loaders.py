@@ -94,21 +94,22 @@ class Loaders:
         self,
         hop: Hop,
         key: str,
-        skip: int,
+        after: tuple[Any, ...] | None,
         limit: int,
         with_total: bool,
         params: dict[str, Any] | None = None,
         order: str = "",
     ) -> NeighbourPage:
-        """One page of neighbours of the node `key` over `hop` (and their total if asked)."""
-        slot = (id(hop), skip, limit, with_total, order, frozen(params))
+        """One page of neighbours of the node `key` over `hop`, after the sort keys `after`
+        (None: from the start), and their total if asked."""
+        slot = (id(hop), after, limit, with_total, order, frozen(params))
         loader = self._pages.get(slot)
         if loader is None:
             values = thawed(slot[5])
 
             async def load(keys: list[str]) -> list[NeighbourPage]:
                 found = await traversal.neighbour_pages(
-                    self.graph, hop, keys, skip, limit, with_total, values, order, self.scope
+                    self.graph, hop, keys, after, limit, with_total, values, order, self.scope
                 )
                 return [found[key] for key in keys]
 

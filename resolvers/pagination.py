@@ -1,64 +1,112 @@
 """Relay-style pagination arguments: `first` (default 20, at most 100) and `after` (a cursor).
 
-Cursors are opaque to clients; inside they are offsets, and the page itself is cut in Cypher
-(SKIP/LIMIT), never by slicing Python lists.
+Cursors are keyset cursors (graph/keyset.py): opaque to clients, inside they hold the sort keys
+of the item they point at and which list they belong to (the list field's relationship, its
+order and its filter: `list_identity`). The next page is the rows sorting after those keys,
+cut in Cypher, so inserting or removing a row before the cursor moves nothing after it. A
+cursor given to another list, or malformed, is BAD_USER_INPUT naming `after`. The cursor is
+not bound to the parent node (the same `after` under every node of a nested page means "after
+this sort position" in each of their lists).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
+from graph import keyset
+from graph.traversal import Hop
 from resolvers.errors import BadUserInput
+from resolvers.time_range import checked_date, checked_moment
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-_CURSOR_PREFIX = "offset:"
-# The largest offset a cursor may carry: more than any list holds, far below Neo4j's 64-bit
-# SKIP (a bigger one would overflow it and fail inside the database, not as bad input).
-MAX_CURSOR_OFFSET = 1_000_000_000
-_OFFSET = re.compile(r"[0-9]{1,10}")
+MAX_CURSOR_LENGTH = 1024  # characters of a cursor; ours are far shorter
+_VERSION = "k1"
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Which slice to read: skip this many, return at most `first` (read one more to peek)."""
+    """Which slice to read: the `first` rows after the sort keys `after` (None: from the
+    start) of list `list_id` (read one more to peek)."""
 
-    skip: int
     first: int
+    after: tuple[Any, ...] | None = None
+    list_id: str = ""
 
     @property
     def limit(self) -> int:
         """Rows to ask Cypher for: one extra tells whether a next page exists."""
         return self.first + 1
 
-    def cursor(self, index: int) -> str:
-        """The cursor of the item at `index` within this page."""
-        return encode_cursor(self.skip + index)
+    def cursor(self, keys: Sequence[Any]) -> str:
+        """The cursor of the item with these sort keys."""
+        return encode_cursor(self.list_id, keys)
 
 
-def encode_cursor(offset: int) -> str:
-    """The opaque cursor of the item at this absolute offset."""
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+def list_identity(*parts: Any) -> str:
+    """A short fingerprint of what makes a list: its relationship and order texts and its
+    filter values (JSON, sorted keys)."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def decode_cursor(cursor: str, argument: str = "after") -> int:
-    """The absolute offset inside a cursor (0..MAX_CURSOR_OFFSET), or BAD_USER_INPUT."""
+def encode_cursor(list_id: str, keys: Sequence[Any]) -> str:
+    """The opaque cursor of the item with these sort keys in list `list_id`."""
+    payload = [_VERSION, list_id, [keyset.key_to_json(key) for key in keys]]
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _refuse(cursor: str, argument: str, why: str) -> BadUserInput:
+    return BadUserInput(f"{why}: {cursor[:100]!r}", argument=argument)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def decode_cursor(
+    cursor: str, list_id: str, key_count: int, argument: str = "after"
+) -> tuple[Any, ...]:
+    """The `key_count` sort keys inside a cursor of list `list_id`, or BAD_USER_INPUT."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise _refuse(cursor, argument, "malformed cursor")
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    digits = text.removeprefix(_CURSOR_PREFIX) if text.startswith(_CURSOR_PREFIX) else ""
-    offset = int(digits) if _OFFSET.fullmatch(digits) else -1
-    if not 0 <= offset <= MAX_CURSOR_OFFSET:
-        raise BadUserInput(
-            f"malformed or out-of-range cursor {cursor[:100]!r}",
-            argument=argument,
-            maxOffset=MAX_CURSOR_OFFSET,
-        )
-    return offset
+        text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        payload = json.loads(text, parse_constant=_no_constant)
+        version, owner, values = payload
+        if version != _VERSION or not isinstance(owner, str) or not isinstance(values, list):
+            raise ValueError("not a cursor")
+        keys = tuple(_checked_key(keyset.key_from_json(value)) for value in values)
+    except (binascii.Error, UnicodeError, ValueError, TypeError, BadUserInput):
+        raise _refuse(cursor, argument, "malformed cursor") from None
+    if owner != list_id or len(keys) != key_count:
+        raise _refuse(cursor, argument, "this cursor belongs to another list or order")
+    return keys
+
+
+def _checked_key(value: Any) -> Any:
+    """A sort key Neo4j can take as a parameter (ValueError or BadUserInput otherwise): a
+    forged cursor must not reach the database with a value it would fail on."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not _INT64[0] <= value <= _INT64[1]
+    ):
+        raise ValueError("integer out of range")
+    if isinstance(value, datetime):
+        return checked_moment(value, "after")
+    if isinstance(value, date):
+        return checked_date(value, "after")
+    return value
 
 
 def checked_page_size(first: int | None) -> int:
@@ -73,7 +121,25 @@ def checked_page_size(first: int | None) -> int:
     return size
 
 
-def page_request(first: int | None, after: str | None) -> PageRequest:
-    """Validate `first`/`after` into a PageRequest."""
-    skip = 0 if after is None else decode_cursor(after) + 1
-    return PageRequest(skip=skip, first=checked_page_size(first))
+def page_request(first: int | None, after: str | None, list_id: str, order: str) -> PageRequest:
+    """Validate `first`/`after` (a cursor of list `list_id`, sorted by the constant `order`)
+    into a PageRequest."""
+    size = checked_page_size(first)
+    if after is None:
+        return PageRequest(first=size, list_id=list_id)
+    keys = decode_cursor(after, list_id, len(keyset.order_keys(order)))
+    return PageRequest(first=size, after=keys, list_id=list_id)
+
+
+def hop_page_request(
+    first: int | None,
+    after: str | None,
+    hop: Hop,
+    order: str = "",
+    params: Mapping[str, Any] | None = None,
+) -> PageRequest:
+    """The PageRequest of a page of neighbours over `hop`, in `order` (the hop's unless given),
+    filtered by `params`: its cursors belong to that list."""
+    order = order or hop.order_by()
+    list_id = list_identity("hop", hop.pattern, hop.where, order, dict(params or {}))
+    return page_request(first, after, list_id, order)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from graph.traversal import Neighbour, NeighbourPage, NodeSpec, Row
 from resolvers import compile as compiled
-from resolvers.pagination import PageRequest, page_request
+from resolvers.pagination import PageRequest, hop_page_request
 from resolvers.relations import Context, is_root, relation_of, response_path
 
 
@@ -38,7 +38,10 @@ async def page(
     """One page of the neighbours of `key` this connection field reads (see `neighbours`);
     items only when selected, the total only when selected."""
     declared = relation_of(info)
-    request = page_request(first, after)
+    rest = _without_page(arguments)
+    request = hop_page_request(
+        first, after, declared.hop, declared.order(**rest), declared.params(**rest)
+    )
     prefetched = info.context.prefetched.get(response_path(info))
     if isinstance(prefetched, NeighbourPage):
         return request, prefetched
@@ -51,11 +54,11 @@ async def page(
     found_page = await info.context.loaders.page(
         declared.hop,
         key,
-        request.skip,
+        request.after,
         request.limit if selection.with_items else 0,
         selection.with_total,
-        declared.params(**_without_page(arguments)),
-        declared.order(**_without_page(arguments)),
+        declared.params(**rest),
+        declared.order(**rest),
     )
     return request, found_page
 

@@ -63,11 +63,11 @@ class MediationCommittee(Node):
         items, info_ = page_slice(request, found)
         edges = [
             MediatorEdge(
-                cursor=request.cursor(i),
+                cursor=request.cursor(n.keys),
                 node=Person.from_row(n.node),
                 kind=GraphMediatorKind(n.edge["kind"]),
             )
-            for i, n in enumerate(items)
+            for n in items
         ]
         return MediatorConnection(edges=edges, page_info=info_, total_count=found.total)
 

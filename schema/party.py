@@ -79,9 +79,11 @@ class PartyOrganization(Node):
         items, info_ = page_slice(request, found)
         edges = [
             PartyMemberEdge(
-                cursor=request.cursor(i), node=Person.from_row(n.node), since=n.edge.get("since")
+                cursor=request.cursor(n.keys),
+                node=Person.from_row(n.node),
+                since=n.edge.get("since"),
             )
-            for i, n in enumerate(items)
+            for n in items
         ]
         return PartyMemberConnection(edges=edges, page_info=info_, total_count=found.total)
 

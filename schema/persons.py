@@ -276,8 +276,8 @@ def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnec
     """A connection from one page read with `request.limit` rows."""
     items, info = page_slice(request, page)
     edges = [
-        PersonEdge(cursor=request.cursor(i), node=Person.from_row(item.node))
-        for i, item in enumerate(items)
+        PersonEdge(cursor=request.cursor(item.keys), node=Person.from_row(item.node))
+        for item in items
     ]
     return PersonConnection(edges=edges, page_info=info, total_count=page.total)
 

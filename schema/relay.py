@@ -16,7 +16,7 @@ from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
 from resolvers.compile import connection_selection
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, preview
-from resolvers.pagination import PageRequest, page_request
+from resolvers.pagination import PageRequest, hop_page_request
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
@@ -93,20 +93,21 @@ class PageInfo:
     end_cursor: str | None
 
 
-def page_info(request: PageRequest, returned: int, has_next: bool) -> PageInfo:
-    """PageInfo of a page of `returned` items read with `request`."""
+def page_info(request: PageRequest, keys: Sequence[Sequence[Any]], has_next: bool) -> PageInfo:
+    """PageInfo of a page read with `request` whose items have these sort keys (in order).
+    hasPreviousPage is true after a cursor (items may precede it), false on the first page."""
     return PageInfo(
         has_next_page=has_next,
-        has_previous_page=request.skip > 0,
-        start_cursor=request.cursor(0) if returned else None,
-        end_cursor=request.cursor(returned - 1) if returned else None,
+        has_previous_page=request.after is not None,
+        start_cursor=request.cursor(keys[0]) if keys else None,
+        end_cursor=request.cursor(keys[-1]) if keys else None,
     )
 
 
 def page_slice(request: PageRequest, page: NeighbourPage) -> tuple[list[Neighbour], PageInfo]:
     """The items of a page read with `request.limit` rows (the extra one dropped), and PageInfo."""
     items = page.items[: request.first]
-    return items, page_info(request, len(items), len(page.items) > request.first)
+    return items, page_info(request, [n.keys for n in items], len(page.items) > request.first)
 
 
 def wants_items(info: Info[RequestContext, None]) -> bool:
@@ -122,14 +123,16 @@ async def read_page(
     after: str | None,
     params: dict[str, Any] | None = None,
     order: str = "",
+    identity: Mapping[str, Any] | None = None,
 ) -> tuple[PageRequest, NeighbourPage]:
     """One page of a connection field over `hop`: items only when selected, total only when
-    selected; validated `first`/`after`."""
-    request = page_request(first, after)
+    selected; validated `first`/`after`. `identity`: the arguments that make the list, when
+    not all of `params` do (a default of "now" does not: a cursor outlives it)."""
+    request = hop_page_request(first, after, hop, order, params if identity is None else identity)
     page = await info.context.loaders.page(
         hop,
         key,
-        request.skip,
+        request.after,
         request.limit if wants_items(info) else 0,
         wants_total(info),
         params,

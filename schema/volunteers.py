@@ -41,12 +41,12 @@ class VolunteerTeam(Node):
         items, info_ = page_slice(request, found)
         edges = [
             VolunteerEdge(
-                cursor=request.cursor(i),
+                cursor=request.cursor(n.keys),
                 node=Person.from_row(n.node),
                 points=n.edge["points"],
                 stars=n.edge["stars"],
             )
-            for i, n in enumerate(items)
+            for n in items
         ]
         return VolunteerConnection(edges=edges, page_info=info_, total_count=found.total)
 
