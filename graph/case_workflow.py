@@ -45,6 +45,7 @@ class CaseAction(StrEnum):
     START_MEDIATION = "start_mediation"
     RECORD_OUTCOME = "record_outcome"
     ESCALATE = "escalate"
+    GRID_CALL = "grid_call"  # 网格呼叫: the grid calls the district hotline centre directly
     DISPATCH = "dispatch"
     SIGN = "sign"
     RETURN = "return"
@@ -67,10 +68,12 @@ TRANSITIONS: Mapping[tuple[CaseStatus | None, CaseAction], CaseStatus] = {
     (S.ACCEPTED, A.START_MEDIATION): S.MEDIATING,
     (S.ACCEPTED, A.URGE): S.ACCEPTED,
     (S.ACCEPTED, A.ESCALATE): S.ESCALATED,
+    (S.ACCEPTED, A.GRID_CALL): S.ESCALATED,
     (S.ACCEPTED, A.RESOLVE): S.RESOLVED,
     (S.MEDIATING, A.RECORD_OUTCOME): S.MEDIATING,
     (S.MEDIATING, A.URGE): S.MEDIATING,
     (S.MEDIATING, A.ESCALATE): S.ESCALATED,
+    (S.MEDIATING, A.GRID_CALL): S.ESCALATED,
     (S.MEDIATING, A.RESOLVE): S.RESOLVED,
     (S.ESCALATED, A.ACCEPT): S.ACCEPTED,  # the next level takes the case on
     (S.ESCALATED, A.DISPATCH): S.DISPATCHED,  # the hotline centre issues a work order
@@ -91,9 +94,11 @@ L = CaseLevel
 
 # Where an action may happen, for the actions that depend on the level (the others may
 # happen wherever the case is): escalation goes one level up to the district hotline centre
-# at most, and only the hotline centre issues work orders.
+# at most, the grid call (网格呼叫) goes from the grid straight to the hotline centre, and
+# only the hotline centre issues work orders.
 LEVEL_RULES: Mapping[CaseAction, frozenset[CaseLevel]] = {
     A.ESCALATE: frozenset({L.GRID, L.COMMUNITY, L.STREET}),
+    A.GRID_CALL: frozenset({L.GRID}),
     A.DISPATCH: frozenset({L.DISTRICT}),
 }
 
@@ -144,11 +149,16 @@ def next_status(
 
 
 def level_after(action: CaseAction, level: CaseLevel) -> CaseLevel:
-    """The level handling the case after `action` (the level rules are checked elsewhere)."""
+    """The level handling the case after `action` (the level rules are checked elsewhere).
+
+    A report stays at the level it is filed at: the grid, or the district hotline centre
+    for a 12345 call the centre takes itself (`Position(None, L.DISTRICT)`)."""
     if action is A.REPORT:
-        return L.GRID
+        return level
     if action is A.ESCALATE:
         return ESCALATION_STEPS.get(level, level)
+    if action is A.GRID_CALL:
+        return L.DISTRICT
     if action is A.DISPATCH:
         return L.DEPARTMENT
     if action is A.RETURN:
@@ -173,9 +183,22 @@ class Position:
         return allowed_actions(self.status, self.level)
 
 
-def replay(actions: Iterable[CaseAction]) -> Position:
+# Place codes nest (district 6 digits, street 9, community 12, grid 15): the place holding a
+# case at a level is a prefix of its grid's code.
+_CODE_LENGTH: Mapping[CaseLevel, int] = {L.GRID: 15, L.COMMUNITY: 12, L.STREET: 9, L.DISTRICT: 6}
+
+
+def holder_of(level: CaseLevel, grid_code: str, department: str | None = None) -> str:
+    """Case.assignee at `level`: the code of the grid, community, street or district (its
+    hotline centre) the case occurred under, or the department holding its work order."""
+    if level is L.DEPARTMENT:
+        return department or ""
+    return grid_code[: _CODE_LENGTH[level]]
+
+
+def replay(actions: Iterable[CaseAction], start: CaseLevel = L.GRID) -> Position:
     """Where a case is after these actions, in order (TransitionNotAllowed on a wrong one)."""
-    position = Position()
+    position = Position(level=start)
     for action in actions:
         position = position.after(action)
     return position
@@ -211,7 +234,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 # Actions after which the receiving level owes first contact (acceptance).
-_AWAITING_ACCEPTANCE = frozenset({A.REPORT, A.ESCALATE, A.RETURN, A.REOPEN})
+_AWAITING_ACCEPTANCE = frozenset({A.REPORT, A.ESCALATE, A.GRID_CALL, A.RETURN, A.REOPEN})
 # Actions after which nothing is due from the handlers.
 _NOTHING_DUE = frozenset({A.RESOLVE, A.FOLLOW_UP, A.CLOSE})
 

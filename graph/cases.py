@@ -72,6 +72,8 @@ SET c.title = row.title,
     c.dueAt = row.dueAt,
     c.dueFor = row.dueFor,
     c.workOrderDueAt = coalesce(row.workOrderDueAt, c.workOrderDueAt),
+    c.currentLevel = coalesce(row.currentLevel, c.currentLevel),
+    c.assignee = coalesce(row.assignee, c.assignee),
     c.mediationOutcome = coalesce(row.mediationOutcome, c.mediationOutcome)
 MERGE (c)-[:OCCURRED_IN]->(g)
 MERGE (c)-[:REPORTED_BY]->(reporter)
@@ -237,6 +239,10 @@ CASE = NodeSpec(
         "version",
         "dueAt",
         "dueFor",
+        "currentLevel",
+        "assignee",
+        "workOrderDueAt",
+        "mediationOutcome",
     ),
 )
 CASE_EVENT = NodeSpec("CaseEvent", "id", ("seq", "at", "action", "status", "level", "note"))
@@ -245,7 +251,8 @@ HANDLER = NodeSpec("Handler", "name", (), with_label=True)
 ESCALATION_TARGET = NodeSpec("EscalationTarget", "code", ("name",), with_label=True)
 
 # Filters of case lists; each is skipped when its parameter is null. Dates compare on
-# reportedAt (DATETIME): $reportedFrom inclusive, $reportedBefore exclusive.
+# reportedAt (DATETIME): $reportedFrom inclusive, $reportedBefore exclusive. `overdue`
+# compares the pending deadline (dueAt, null once resolved) with $overdueAt (now).
 CASE_FILTER = (
     "($kind IS NULL OR t.kind = $kind)"
     " AND ($category IS NULL OR t.category = $category)"
@@ -256,6 +263,10 @@ CASE_FILTER = (
     " AND ($resolvedAtLevel IS NULL OR t.resolvedAtLevel = $resolvedAtLevel)"
     " AND ($reportedFrom IS NULL OR t.reportedAt >= $reportedFrom)"
     " AND ($reportedBefore IS NULL OR t.reportedAt < $reportedBefore)"
+    " AND ($currentLevel IS NULL OR t.currentLevel = $currentLevel)"
+    " AND ($assignee IS NULL OR t.assignee = $assignee)"
+    " AND ($overdue IS NULL OR coalesce(t.dueAt < $overdueAt, false) = $overdue)"
+    " AND ($dueBefore IS NULL OR t.dueAt < $dueBefore)"
 )
 
 

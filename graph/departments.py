@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph import persons, places
-from graph.client import CypherWriter
+from graph.client import CypherWriter, GraphClient
 from graph.traversal import Hop, NodeSpec
 
 
@@ -80,3 +80,26 @@ GRID_SUPPORTERS = Hop(
     edge=("since",),
     order="t.name, t.id",
 )
+
+
+# A department officer's row scope (server/auth.py): the grids its professional members
+# support (包保) and the grids of the cases it holds or held a work order for. Null when the
+# department does not exist.
+DEPARTMENT_SCOPE: LiteralString = """
+MATCH (d:Department {code: $code})
+CALL (d) {
+  OPTIONAL MATCH (d)<-[:MEMBER_OF]-(:Person)-[:SUPPORTS]->(g:Grid)
+  RETURN collect(DISTINCT g.code) AS supported
+}
+CALL (d) {
+  OPTIONAL MATCH (d)<-[:HANDLED_BY {role: 'work_order'}]-(:Case)-[:OCCURRED_IN]->(g:Grid)
+  RETURN collect(DISTINCT g.code) AS ordered
+}
+RETURN supported + [code IN ordered WHERE NOT code IN supported] AS grids
+"""
+
+
+async def department_scope(graph: GraphClient, code: str) -> frozenset[str] | None:
+    """The grid codes a department officer may see, or None for an unknown department."""
+    rows = await graph.read(DEPARTMENT_SCOPE, {"code": code})
+    return frozenset(rows[0]["grids"]) if rows else None

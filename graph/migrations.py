@@ -50,6 +50,8 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Case", "category"),
     ("Case", "tenNoItem"),
     ("Case", "dueAt"),  # overdueCases: open cases past their workflow deadline
+    ("Case", "currentLevel"),  # inboxes and CaseFilter.currentLevel: who holds a case now
+    ("Case", "assignee"),  # ... by the code of the place or department holding it
     ("AuditRecord", "at"),  # auditLog(filter: {since, until})
 )
 
@@ -167,7 +169,34 @@ async def apply_migrations(graph: GraphClient) -> list[str]:
             await graph.write(item.cypher)
             created.append(item.name)
     await graph.write(AWAIT_INDEXES)
+    await graph.write(BACKFILL_CASE_HOLDERS)
     return created
+
+
+# Data: cases written before Case.currentLevel and Case.assignee were stored get them from
+# their timeline (CaseEvent.level is the level after the event; the grid without events) and
+# from the place codes above their grid, or their latest work order's department. Runs in
+# batches and only touches cases without them, so a second run changes nothing.
+BACKFILL_CASE_HOLDERS: LiteralString = """
+MATCH (c:Case) WHERE c.currentLevel IS NULL
+CALL (c) {
+  MATCH (c)-[:OCCURRED_IN]->(g:Grid)
+  OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
+  WITH g, e ORDER BY e.seq DESC
+  WITH g, collect(e.level)[0] AS last
+  WITH g, coalesce(last, 'grid') AS level
+  OPTIONAL MATCH (c)-[w:ESCALATED_TO]->(d:Department)
+  WITH g, level, d ORDER BY w.at DESC
+  WITH g, level, collect(d.code)[0] AS department
+  SET c.currentLevel = level,
+      c.assignee = CASE level
+        WHEN 'grid' THEN g.code
+        WHEN 'community' THEN substring(g.code, 0, 12)
+        WHEN 'street' THEN substring(g.code, 0, 9)
+        WHEN 'district' THEN substring(g.code, 0, 6)
+        ELSE department END
+}
+"""
 
 
 async def pending_migrations(graph: GraphClient) -> list[str]:

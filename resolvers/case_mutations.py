@@ -34,7 +34,7 @@ from graph.case_commands import (
     Target,
 )
 from graph.case_workflow import CaseAction, TransitionNotAllowed
-from graph.cases import CasePartyRole
+from graph.cases import CaseLevel, CasePartyRole
 from graph.china_time import CHINA_TIME
 from graph.personal_data import (
     id_card_problem,
@@ -45,17 +45,19 @@ from graph.personal_data import (
 )
 from graph.places import PlaceLevel
 from graph.policy import load_policy
+from resolvers import offices
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, Conflict, Forbidden, InvalidTransition, NotFound
 from resolvers.places import level_of
 from resolvers.principal import Principal, Role
 from resolvers.vocabulary import Vocabulary, checked_code
 
-# Roles that may file and work cases; grid workers only in grids they may act in.
-MUTATING_ROLES = frozenset({Role.ADMIN, Role.DEVELOPER, Role.GRID_WORKER})
+# Roles that may change cases at all; which action on which case is resolvers/offices.py's.
+MUTATING_ROLES = offices.ACTING_ROLES
 MAX_KEY_LENGTH = 200
 MAX_TEXT = {"title": 200, "description": 4000, "note": 1000, "reason": 1000, "name": 50}
 MAX_RELATED = 20
+HOTLINE_CHANNEL = "hotline_12345"  # the channel of cases the hotline centre files (12345)
 
 
 def require_mutating_role(principal: Principal) -> None:
@@ -166,6 +168,14 @@ def client_errors(
         raise BadUserInput(str(reused), argument="idempotencyKey") from None
     except case_commands.CommandRefused as refused:
         raise BadUserInput(str(refused), argument=refused.argument) from None
+    except offices.NotHolder as elsewhere:
+        # The case is in the caller's scope (it could read it): say who holds it.
+        raise Forbidden(
+            str(elsewhere),
+            caseCode=elsewhere.code,
+            currentLevel=elsewhere.level.value,
+            assignee=elsewhere.holder,
+        ) from None
 
 
 async def act(
@@ -181,9 +191,11 @@ async def act(
         raise BadUserInput("expectedVersion must not be negative", argument="expectedVersion")
     claim = claim_for(principal, command.action.value, idempotency_key, arguments)
 
-    def check(state: CaseState) -> None:  # the scope already held in Cypher: defence in depth
-        if not principal.may_act_in(state.grid_code):
-            raise case_commands.CaseNotFound(state.code)
+    def check(state: CaseState) -> None:  # runs under the case's lock, before any write
+        if not principal.covers(state.grid_code):
+            raise case_commands.CaseNotFound(state.code)  # the scope held in Cypher already
+        if not offices.may_take(principal, command.action, state):
+            raise offices.NotHolder(state, command.action, principal.role)
 
     rules = load_policy().workflow
     scope = principal.scope_codes
@@ -319,7 +331,13 @@ async def report(
 ) -> Outcome:
     """File a new case as the request's principal (one write transaction)."""
     principal = context.principal
-    require_mutating_role(principal)
+    if principal.role not in offices.REPORTING_ROLES:
+        raise Forbidden(f"the {principal.role.value} role may not file cases")
+    # The hotline centre files the 12345 calls it takes itself: held at the district level.
+    hotline = principal.role is Role.HOTLINE_OPERATOR
+    if hotline and draft.channel != HOTLINE_CHANNEL:
+        message = f"the hotline centre files cases of the {HOTLINE_CHANNEL} channel"
+        raise BadUserInput(message, argument="input.channel")
     if level_of(draft.grid, "input.grid") is not PlaceLevel.GRID:
         raise BadUserInput(f"{draft.grid!r} is not a grid code", argument="input.grid")
     parties = _parties(context, draft.parties)
@@ -338,6 +356,7 @@ async def report(
         actor=actor_of(principal),
         at=now(),
         note=text(draft.note, "note"),
+        level=CaseLevel.DISTRICT if hotline else CaseLevel.GRID,
     )
     # The fingerprint leaves clear ID-card numbers out: new persons count by their blind index.
     arguments = {

@@ -31,6 +31,11 @@ _NO_CASE_FILTER = {
     "resolvedAtLevel": None,
     "reportedFrom": None,
     "reportedBefore": None,
+    "currentLevel": None,
+    "assignee": None,
+    "overdue": None,
+    "overdueAt": None,
+    "dueBefore": None,
 }
 
 

@@ -19,14 +19,48 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"
     GRID_WORKER = "grid_worker"
     PARTNER = "partner"
+    # The offices of the closed loop (docs/workflow.md), each scoped to what it holds:
+    COMMUNITY_OFFICER = "community_officer"  # 村(社区): their communities
+    STREET_OFFICER = "street_officer"  # 镇(街道): their streets
+    HOTLINE_OPERATOR = "hotline_operator"  # 任诚办 / 区政务热线服务中心 (12345): the district
+    DEPARTMENT_OFFICER = "department_officer"  # one department: its work orders, its grids
     DEVELOPER = "developer"  # the anonymous principal of development mode only
 
 
 # Roles that get ID-card numbers and phones decrypted; every other role gets the masked form.
-ROLES_SEEING_CLEAR_PERSONAL_DATA = frozenset({Role.ADMIN, Role.INVESTIGATOR, Role.GRID_WORKER})
+# The offices that call parties back (community, street, hotline) get them in clear; a
+# department works from the work order and gets the masked forms.
+ROLES_SEEING_CLEAR_PERSONAL_DATA = frozenset(
+    {
+        Role.ADMIN,
+        Role.INVESTIGATOR,
+        Role.GRID_WORKER,
+        Role.COMMUNITY_OFFICER,
+        Role.STREET_OFFICER,
+        Role.HOTLINE_OPERATOR,
+    }
+)
 
 # Roles whose rows are limited to their scope (the others read everything).
-SCOPED_ROLES = frozenset({Role.INVESTIGATOR, Role.GRID_WORKER, Role.PARTNER})
+SCOPED_ROLES = frozenset(
+    {
+        Role.INVESTIGATOR,
+        Role.GRID_WORKER,
+        Role.PARTNER,
+        Role.COMMUNITY_OFFICER,
+        Role.STREET_OFFICER,
+        Role.HOTLINE_OPERATOR,
+        Role.DEPARTMENT_OFFICER,
+    }
+)
+
+# The length of the place codes each office's token scope holds (server/auth.py checks it):
+# district 6 digits, street 9, community 12. A department officer's scope is looked up.
+SCOPE_CODE_LENGTH = {
+    Role.COMMUNITY_OFFICER: 12,
+    Role.STREET_OFFICER: 9,
+    Role.HOTLINE_OPERATOR: 6,
+}
 
 
 class Credential(StrEnum):
@@ -48,6 +82,7 @@ class Principal:
     person_id: str | None = None  # the Person the subject is (grid workers: the reporter)
     agreement: str | None = None  # a partner's data-sharing agreement (server/agreements.py)
     credential: Credential = Credential.ANONYMOUS
+    department: str | None = None  # a department officer's department code
 
     @property
     def scoped(self) -> bool:
@@ -69,10 +104,13 @@ class Principal:
         return self.role in ROLES_SEEING_CLEAR_PERSONAL_DATA
 
     def may_act_in(self, grid_code: str) -> bool:
-        """True when the principal may file and work cases in this grid (mutations)."""
+        """True when the principal may file cases in this grid (reportCase): grid workers in
+        their grids, the hotline centre in its district (resolvers/offices.py says who may
+        take which action on an existing case)."""
         if self.role in (Role.ADMIN, Role.DEVELOPER):
             return True
-        return self.role is Role.GRID_WORKER and self.covers(grid_code)
+        filing = self.role in (Role.GRID_WORKER, Role.HOTLINE_OPERATOR)
+        return filing and self.covers(grid_code)
 
 
 ANONYMOUS_DEVELOPER = Principal(subject="anonymous-developer", role=Role.DEVELOPER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -15,6 +16,7 @@ from graph.case_workflow import Duty
 from graph.cases import CaseLevel as GraphCaseLevel
 from graph.cases import CaseOrder as GraphCaseOrder
 from graph.cases import CasePartyRole as GraphPartyRole
+from graph.china_time import CHINA_TIME
 from graph.traversal import NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
@@ -22,7 +24,7 @@ from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
-from resolvers.time_range import checked_day_start
+from resolvers.time_range import checked_day_start, checked_moment
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.persons import Person
 from schema.places import Grid
@@ -71,6 +73,22 @@ class CaseFilter:
     reported_before: date | None = strawberry.field(
         default=None, description="Reported before this day (China time)."
     )
+    current_level: CaseLevel | None = strawberry.field(
+        default=None, description="Held at this level now (Case.currentLevel)."
+    )
+    assignee: str | None = strawberry.field(
+        default=None,
+        description="Held by this place or department now (Case.assignee: a place code or a"
+        " department code).",
+    )
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="true: its pending deadline (dueAt) has passed; false: it has not, or"
+        " nothing is due.",
+    )
+    due_before: datetime | None = strawberry.field(
+        default=None, description="Its pending deadline (dueAt) is before this moment."
+    )
 
     def params(self) -> dict[str, Any]:
         """Query parameters of graph.cases.CASE_FILTER."""
@@ -88,10 +106,24 @@ class CaseFilter:
             "resolvedAtLevel": self.resolved_at_level.value if self.resolved_at_level else None,
             "reportedFrom": reported_from,
             "reportedBefore": reported_before,
+            "currentLevel": self.current_level.value if self.current_level else None,
+            "assignee": checked_assignee(self.assignee),
+            "overdue": self.overdue,
+            "overdueAt": None if self.overdue is None else datetime.now(CHINA_TIME),
+            "dueBefore": checked_moment(self.due_before, "filter.dueBefore"),
         }
 
 
 NO_CASE_FILTER = CaseFilter()
+
+_ASSIGNEE = re.compile(r"\d{6}(\d{3}){0,3}|\d{6}[DL]\d{2}")  # a place or department code
+
+
+def checked_assignee(code: str | None) -> str | None:
+    """A place or department code (BAD_USER_INPUT otherwise), or None."""
+    if code is not None and not _ASSIGNEE.fullmatch(code):
+        raise BadUserInput(f"{code[:40]!r} is no place or department code", argument="assignee")
+    return code
 
 
 @strawberry.type(description="A dispute, appeal, hazard or incident, or a hotline work order.")
@@ -119,6 +151,20 @@ class Case(Node):
     due_for: Duty | None = strawberry.field(
         description="What the open case waits for until `dueAt` (吹哨报到 deadlines)."
     )
+    current_level: CaseLevel | None = strawberry.field(
+        description="The level holding the case now: grid, community, street, district (the"
+        " hotline centre) or department (null only for imported cases without a timeline)."
+    )
+    assignee: str | None = strawberry.field(
+        description="Who holds it now: the code of its grid, community, street or district"
+        " (hotline centre), or of the department holding its work order."
+    )
+    work_order_due_at: datetime | None = strawberry.field(
+        description="The deadline of its work order (set on dispatch, moved by an extension)."
+    )
+    mediation_outcome: str | None = strawberry.field(
+        description="How its mediation ended (MediationOutcome value), if recorded."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Case:
@@ -142,6 +188,10 @@ class Case(Node):
             version=row.get("version") or 0,
             due_at=row.get("dueAt"),
             due_for=Duty(due_for) if due_for else None,
+            current_level=GraphCaseLevel(current) if (current := row.get("currentLevel")) else None,
+            assignee=row.get("assignee"),
+            work_order_due_at=row.get("workOrderDueAt"),
+            mediation_outcome=row.get("mediationOutcome"),
         )
 
     @strawberry.field(description="The grid the case occurred in.")

@@ -25,6 +25,7 @@ from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.time_range import checked_moment
 from schema.cases import Case, CaseEvent, CasePartyRole, CaseStatus
+from schema.inbox import InboxConnection, inbox_connection, my_waiting, supervised_waiting
 from schema.relay import PageInfo, page_slice, read_page
 
 Context = Info[RequestContext, None]
@@ -270,6 +271,12 @@ class Mutation:
         " district hotline centre.",
     )
 
+    call_hotline = _with_reason(
+        A.GRID_CALL,
+        "Grid call (网格呼叫): the grid worker sends a case the grid cannot settle straight to"
+        " the district hotline centre (任诚办), which dispatches it as a work order.",
+    )
+
     @strawberry.mutation(
         description="The hotline centre dispatches a work order (派单) to a department; the"
         " deadline defaults to the on-site working days of policy.toml."
@@ -400,6 +407,33 @@ class OverdueCaseConnection:
 
 @strawberry.type
 class WorkflowQuery:
+    @strawberry.field(
+        description="What waits for the calling office (community, street, hotline centre,"
+        " department, grid worker): cases it holds to accept, sign or handle, and for a grid"
+        " worker the resolved cases of its grids awaiting the follow-up visit; most urgent"
+        " deadline first. Empty for roles that hold no cases."
+    )
+    async def my_inbox(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> InboxConnection:
+        return await inbox_connection(info, my_waiting(info), first, after)
+
+    @strawberry.field(
+        description="For supervisors: what waits at a place (held by it or a place under it)"
+        " or at a department (its open work orders), most urgent deadline first; give place"
+        " or department. Row scope applies."
+    )
+    async def inbox(
+        self,
+        info: Context,
+        place: str | None = None,
+        department: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> InboxConnection:
+        waiting = await supervised_waiting(info, place, department)
+        return await inbox_connection(info, waiting, first, after)
+
     @strawberry.field(
         description="Open cases past their whistle-and-report deadline (accept within 24 hours,"
         " sign within 1 hour, on site within 3 or 5 working days), most overdue first; `place`"

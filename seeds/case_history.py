@@ -6,7 +6,8 @@ graph/case_workflow.py: `Position.after` gives each event's status and level (th
 table and the level rules), `Timeline.apply` keeps them in time order, `deadline_after` says
 what the case waits for and by when, and graph/case_commands' `EventRecord` gives each event
 the shape APPLY writes. The case row gets what APPLY leaves: `version`, `dueAt`, `dueFor`,
-`workOrderDueAt`, `closedAt`, `resolvedAtLevel`, `satisfaction`, `mediationOutcome`.
+`workOrderDueAt`, `closedAt`, `resolvedAtLevel`, `satisfaction`, `mediationOutcome`,
+`currentLevel` and `assignee`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from graph.case_commands.model import EventRecord, MediationOutcome
-from graph.case_workflow import CaseAction, CaseStatus, Deadline, Position, Timeline, deadline_after
+from graph.case_workflow import (
+    CaseAction,
+    CaseStatus,
+    Deadline,
+    Position,
+    Timeline,
+    deadline_after,
+    holder_of,
+)
 from graph.cases import CaseLevel, HandlerKind
 from graph.policy import WorkflowRules
 from seeds.chunk import Row
@@ -73,9 +82,13 @@ def settle(history: CaseHistory, rules: WorkflowRules) -> tuple[Row, list[Row]]:
     satisfaction: int | None = None
     outcome: MediationOutcome | None = None
     version = 0
+    department: str | None = None
     events: list[Row] = []
     for seq, step in enumerate(history.steps, start=1):
         position = position.after(step.action)
+        for target, side in step.side:  # a dispatch names the department of its work order
+            if target is CaseLevel.DEPARTMENT:
+                department = str(side["targetCode"])
         after = timeline.apply(step.action, step.at, position.level.value, step.note, step.actor)
         if step.action in (A.DISPATCH, A.REQUEST_EXTENSION):
             work_order_due = step.due
@@ -113,5 +126,7 @@ def settle(history: CaseHistory, rules: WorkflowRules) -> tuple[Row, list[Row]]:
         "resolvedAtLevel": resolved_at if done else None,
         "satisfaction": satisfaction,
         "mediationOutcome": outcome.value if outcome else None,
+        "currentLevel": position.level.value,
+        "assignee": holder_of(position.level, str(history.row["gridCode"]), department),
     }
     return case, events

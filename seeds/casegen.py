@@ -3,11 +3,12 @@
 Each step is one mutation (recordFollowUp's close or reopen is the second event of its
 mutation); seeds/case_history.py settles the steps through graph/case_workflow.py into the
 events and case properties the mutations would have written (levels, `version`, deadlines).
-About 60% are resolved inside the grid; the rest climb grid → community → street → district
-hotline centre → a department's work order ("网格呼叫、部门报到"). A follow-up below the
-policy's `satisfied_at_least` reopens the case for redo (返工), as recordFollowUp does.
-Timelines that would run past the seeded "today" stop where they are, so recent cases are
-still open.
+About 60% are resolved inside the grid; the rest go to the community or street one level at a
+time, or, when they need the district, mostly straight from the grid to the district hotline
+centre (网格呼叫, `DIRECT_CALL_SHARE`) and on to a department's work order (部门报到). A
+follow-up below the policy's `satisfied_at_least` reopens the case for redo (返工), as
+recordFollowUp does. Timelines that would run past the seeded "today" stop where they are, so
+recent cases are still open.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ ESCALATION_REASONS: dict[CaseLevel, str] = {
     CaseLevel.DISTRICT: "镇(街道)难以解决，经任诚办提报区政务热线服务中心",
     CaseLevel.DEPARTMENT: "网格呼叫、部门报到：形成工单派送职能部门",
 }
+
+# 网格呼叫、部门报到: of the cases that need the district (its hotline centre or a department),
+# this share is sent by the grid worker straight to the hotline centre through 任诚办 (the
+# article's route for what the grid cannot settle); the rest climb grid → community → street
+# → centre. The share is a local assumption: the article gives the route, not a proportion.
+DIRECT_CALL_SHARE = 0.8
+GRID_CALL_REASON = "网格难以解决，网格员通过任诚办呼叫区政务热线服务中心"
 
 # Follow-up satisfaction (回访满意度, 1-5); below the policy's satisfied_at_least reopens.
 SCORES = (5, 4, 3, 2, 1)
@@ -262,8 +270,10 @@ class CaseMaker:
         def handled(when: datetime, kind: HandlerKind, key: str, role: str) -> Side:
             return kind, {"caseCode": code, "handlerKey": key, "role": role, "at": when}
 
-        def escalated(when: datetime, level: CaseLevel, target: str) -> Side:
-            reason = ESCALATION_REASONS[level]
+        def escalated(
+            when: datetime, level: CaseLevel, target: str, reason: str | None = None
+        ) -> Side:
+            reason = reason or ESCALATION_REASONS[level]
             return level, {"caseCode": code, "targetCode": target, "at": when, "reason": reason}
 
         worker = ctx.grid_worker.id
@@ -296,9 +306,23 @@ class CaseMaker:
             CaseLevel.STREET: ctx.street_code,
             CaseLevel.DISTRICT: ctx.district_code,
         }
+        # 网格呼叫: what the grid cannot settle and needs the district goes straight from the
+        # grid to the hotline centre; the rest climbs one level at a time.
+        direct = reach.rank >= CaseLevel.DISTRICT.rank and rng.random() < DIRECT_CALL_SHARE
         for level in (CaseLevel.COMMUNITY, CaseLevel.STREET, CaseLevel.DISTRICT):
             if reach.rank < level.rank:
                 break
+            if direct and level is not CaseLevel.DISTRICT:
+                continue
+            if direct:
+                when = later(1, 24)
+                side = (escalated(when, level, targets[level], GRID_CALL_REASON),)
+                steps.append(Step(A.GRID_CALL, when, GRID_CALL_REASON, worker, side=side))
+                resolver = targets[level]
+                if reach is CaseLevel.DEPARTMENT:
+                    break
+                steps.append(Step(A.ACCEPT, later(1, 24), "热线中心受理网格呼叫", resolver))
+                continue
             when = later(4, 72)
             side = (escalated(when, level, targets[level]),)
             steps.append(Step(A.ESCALATE, when, ESCALATION_REASONS[level], resolver, side=side))

@@ -3,10 +3,14 @@
 - `Authorization: Bearer <jwt>`: exp, iss, aud and sub are required and checked; the token
   may be valid for at most `jwt_max_lifetime_s` more seconds (`exp - now`, and `exp - iat`
   when `iat` is given). Failures answer fixed messages (never the decoder's). Claims:
-  `role` (admin, investigator, grid_worker, partner), `scope` (a list of place codes;
-  required for every role but admin), `person` (the Person id of the subject, optional),
-  `agreement` (partners). HS256 with the configured secret in development only; RS256 with
-  a PEM public key or a JWKS file (key chosen by `kid`) in any mode.
+  `role` (admin, investigator, grid_worker, partner, community_officer, street_officer,
+  hotline_operator, department_officer), `scope` (a list of place codes; required for every
+  role but admin and department_officer; an office's codes are of its own level: community
+  12 digits, street 9, hotline centre the 6-digit district), `department` (a department
+  officer's department; its scope is looked up per request: the grids its professional
+  members support and those of its work orders), `person` (the Person id of the subject,
+  optional), `agreement` (partners). HS256 with the configured secret in development
+  only; RS256 with a PEM public key or a JWKS file (key chosen by `kid`) in any mode.
 - `X-Api-Key: ggk_<id>_<secret>`: a partner key (graph/api_keys.py); its principal has role
   partner, the key's agreement and that agreement's scope. Lookups are cached briefly
   (server/key_cache.py).
@@ -22,17 +26,24 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jwt
 from starlette.requests import HTTPConnection
 
+from graph import departments
 from graph.client import GraphClient
 from resolvers.agreements import Agreement
 from resolvers.errors import ErrorCode
-from resolvers.principal import ANONYMOUS_DEVELOPER, Credential, Principal, Role
+from resolvers.principal import (
+    ANONYMOUS_DEVELOPER,
+    SCOPE_CODE_LENGTH,
+    Credential,
+    Principal,
+    Role,
+)
 from server.key_cache import ApiKeyCache
 from server.refusals import Refusal
 from server.settings import Settings
@@ -42,6 +53,7 @@ PURPOSE_HEADER = "x-purpose"
 API_KEY_HEADER = "x-api-key"
 MAX_PURPOSE_LENGTH = 200
 PLACE_CODE = re.compile(r"\d{6}(\d{3}){0,3}")  # district, street, community or grid
+DEPARTMENT_CODE = re.compile(r"\d{6}[DL]\d{2}")  # a department or livelihood unit
 TOKEN_ROLES = {role.value: role for role in Role if role is not Role.DEVELOPER}
 # Algorithms a refusal may name; anything else in a token's header is not echoed.
 KNOWN_ALGORITHMS = frozenset(
@@ -134,13 +146,16 @@ def _read(path: Path | None) -> str | None:
     return path.read_text() if path is not None else None
 
 
-def _scope_claim(value: object) -> frozenset[str]:
+def _scope_claim(value: object, length: int | None = None) -> frozenset[str]:
     if not isinstance(value, list) or not value:
         raise _unauthenticated("The token's scope must be a non-empty list of place codes.")
     codes = [str(code) for code in value]
     bad = [code for code in codes if not PLACE_CODE.fullmatch(code)]
     if bad:
         raise _unauthenticated(f"The token's scope holds malformed place codes: {bad}.")
+    wrong = [code for code in codes if length is not None and len(code) != length]
+    if wrong:  # an office's scope is places of its own level (resolvers/principal.py)
+        raise _unauthenticated(f"The token's scope must hold {length}-digit place codes: {wrong}.")
     return frozenset(codes)
 
 
@@ -178,6 +193,8 @@ class Authenticator:
             if scheme.lower() != "bearer" or not token.strip():
                 raise _unauthenticated("Authorization must be 'Bearer <token>'.")
             principal = self._from_token(token.strip(), purpose)
+            if principal.role is Role.DEPARTMENT_OFFICER:
+                principal = await self._department_officer(principal, graph)
         elif api_key:
             principal = await self._from_api_key(api_key, graph, purpose)
         elif self.development:
@@ -237,8 +254,15 @@ class Authenticator:
             scope: frozenset[str] | None = found.scope
         elif role is Role.ADMIN:
             scope = None
+        elif role is Role.DEPARTMENT_OFFICER:
+            scope = frozenset()  # looked up from the department (_department_officer)
         else:
-            scope = _scope_claim(claims.get("scope"))
+            scope = _scope_claim(claims.get("scope"), SCOPE_CODE_LENGTH.get(role))
+        department = claims.get("department")
+        if role is Role.DEPARTMENT_OFFICER and not (
+            isinstance(department, str) and DEPARTMENT_CODE.fullmatch(department)
+        ):
+            raise _unauthenticated("A department officer's token must name its department.")
         person = claims.get("person")
         return Principal(
             subject=str(claims["sub"]),
@@ -248,7 +272,17 @@ class Authenticator:
             person_id=str(person) if person else None,
             agreement=str(agreement) if role is Role.PARTNER else None,
             credential=Credential.JWT,
+            department=str(department) if role is Role.DEPARTMENT_OFFICER else None,
         )
+
+    @staticmethod
+    async def _department_officer(principal: Principal, graph: GraphClient) -> Principal:
+        """A department officer's scope, looked up per request: the grids its professional
+        members support and those of its work orders (graph/departments.py)."""
+        grids = await departments.department_scope(graph, principal.department or "")
+        if grids is None:
+            raise _unauthenticated(f"Unknown department {principal.department!r} in the token.")
+        return replace(principal, scope=grids)
 
     def _check_lifetime(self, claims: Mapping[str, Any]) -> None:
         """Refuse a token valid for longer than the maximum (from now, and from its iat)."""

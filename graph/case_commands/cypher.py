@@ -71,11 +71,17 @@ CALL (c) {
   WITH e ORDER BY e.seq
   RETURN collect(e.action) AS actions, max(e.seq) AS lastSeq, max(e.at) AS lastAt
 }
+CALL (c) {
+  OPTIONAL MATCH (c)-[w:ESCALATED_TO]->(dept:Department)
+  WITH dept ORDER BY w.at DESC LIMIT 1
+  RETURN dept.code AS department
+}
 RETURN c.status AS status, coalesce(c.version, 0) AS version, c.kind AS kind,
        c.reportedAt AS reportedAt, c.closedAt AS closedAt, c.resolvedAtLevel AS resolvedAtLevel,
        c.dueAt AS dueAt, c.dueFor AS dueFor, c.workOrderDueAt AS workOrderDueAt,
+       c.currentLevel AS currentLevel,
        g.code AS grid, cm.code AS community, s.code AS street, d.code AS district,
-       actions, lastSeq, lastAt
+       actions, lastSeq, lastAt, department
 """
 
 # A compare-and-set on the version read under the lock (no row: the version moved on).
@@ -88,6 +94,8 @@ SET c.status = $status,
     c.dueAt = $dueAt,
     c.dueFor = $dueFor,
     c.workOrderDueAt = $workOrderDueAt,
+    c.currentLevel = $currentLevel,
+    c.assignee = $assignee,
     c.closedAt = $closedAt,
     c.resolvedAtLevel = $resolvedAtLevel,
     c.satisfaction = coalesce($satisfaction, c.satisfaction),

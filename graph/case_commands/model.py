@@ -39,6 +39,7 @@ DEFAULT_NOTES: Mapping[CaseAction, str] = {
     A.START_MEDIATION: "启动调解",
     A.RECORD_OUTCOME: "记录调解结果",
     A.ESCALATE: "上报上一级",
+    A.GRID_CALL: "网格呼叫：经任诚办提报区政务热线服务中心",
     A.DISPATCH: "派发工单",
     A.SIGN: "部门签收工单",
     A.RETURN: "退回热线中心",
@@ -184,6 +185,7 @@ class CaseReport:
     actor: Actor
     at: datetime
     note: str | None = None
+    level: CaseLevel = CaseLevel.GRID  # district: a 12345 call the hotline centre files
 
     def all_parties(self) -> list[tuple[str, CasePartyRole]]:
         """Every party by person id: the named ones, then the new ones."""
@@ -232,6 +234,7 @@ class CaseState:
     work_order_due: datetime | None = None
     closed_at: datetime | None = None
     resolved_at_level: str | None = None
+    department: str | None = None  # the department of its latest work order, if any
 
     @property
     def grid_code(self) -> str:

@@ -39,6 +39,7 @@ from graph.case_workflow import (
     Position,
     add_working_days,
     deadline_after,
+    holder_of,
     level_after,
 )
 from graph.cases import CaseLevel, HandlerKind
@@ -66,6 +67,7 @@ class Step:
     satisfaction: int | None = None  # None: unchanged
     mediation_outcome: str | None = None  # None: unchanged; also the event's outcome
     follow_on: list[CaseAction] = field(default_factory=list)  # actions taken in the same go
+    department: str | None = None  # the department holding its work order afterwards
 
     async def require(self, target: Target, keys: Sequence[str], argument: str) -> None:
         """TargetNotFound unless every key names an existing node the caller may see."""
@@ -109,7 +111,7 @@ async def _record_outcome(step: Step) -> None:
 
 
 async def _escalate(step: Step) -> None:
-    level = level_after(A.ESCALATE, step.state.position.level)
+    level = level_after(step.command.action, step.state.position.level)
     row = step.row(targetCode=step.state.places[level], reason=step.command.reason)
     await cases.upsert_case_escalations(step.tx, level, [row])
 
@@ -128,6 +130,7 @@ async def _dispatch(step: Step) -> None:
     handler = step.row(handlerKey=department, role="work_order")
     await cases.upsert_case_handlers(step.tx, HandlerKind.DEPARTMENT, [handler])
     step.work_order_due = due
+    step.department = department
 
 
 async def _return(step: Step) -> None:
@@ -178,6 +181,7 @@ EFFECTS: Mapping[CaseAction, Callable[[Step], Awaitable[None]]] = {
     A.START_MEDIATION: _start_mediation,
     A.RECORD_OUTCOME: _record_outcome,
     A.ESCALATE: _escalate,
+    A.GRID_CALL: _escalate,
     A.DISPATCH: _dispatch,
     A.RETURN: _return,
     A.REQUEST_EXTENSION: _extend,
@@ -221,6 +225,8 @@ async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
     level = CaseLevel.GRID
     for action in row["actions"]:  # the level the timeline reached
         level = level_after(CaseAction(action), level)
+    if row["currentLevel"]:  # stored by every transition (older cases: replayed above)
+        level = CaseLevel(row["currentLevel"])
     return CaseState(
         code=code,
         position=Position(CaseStatus(row["status"]), level),
@@ -238,6 +244,7 @@ async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
         work_order_due=row["workOrderDueAt"],
         closed_at=row["closedAt"],
         resolved_at_level=row["resolvedAtLevel"],
+        department=row["department"],
     )
 
 
@@ -274,10 +281,13 @@ async def _apply(step: Step, steps: Sequence[tuple[CaseAction, str]], actor: Act
     status = events[-1].status
     done = status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
     version = state.version + 1
+    department = step.department or state.department
     params = {
         "code": state.code,
         "status": status.value,
         "version": version,
+        "currentLevel": position.level.value,
+        "assignee": holder_of(position.level, state.grid_code, department),
         "dueAt": deadline.due_at if deadline else None,
         "dueFor": deadline.duty.value if deadline else None,
         "workOrderDueAt": step.work_order_due,
@@ -372,7 +382,8 @@ async def report_case(
         await cases.upsert_cases(tx, [report.case_row(code)])
         await cases.upsert_case_parties(tx, report.party_rows(code))
         places = {CaseLevel.GRID: report.grid_code}
-        state = CaseState(code, Position(), 0, report.kind, places, 0, report.at)
+        position = Position(level=report.level)
+        state = CaseState(code, position, 0, report.kind, places, 0, report.at)
         command = Command(code, A.REPORT, report.actor, report.at)
         step = Step(tx, state, command, report.at, rules)
         actor = Actor(report.reporter_id, report.actor.subject)  # the reporter files it

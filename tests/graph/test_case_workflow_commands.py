@@ -273,6 +273,8 @@ async def test_the_status_moves_only_from_the_version_read(seeded: GraphClient) 
         "resolvedAtLevel": "grid",
         "satisfaction": None,
         "mediationOutcome": None,
+        "currentLevel": "grid",
+        "assignee": GRID,
         "events": [],
     }
     # then its compare-and-set matches nothing and changes nothing

@@ -6,6 +6,7 @@ graph/case_workflow.py and check they carry what the mutations would have writte
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from graph.case_workflow import (
     add_working_days,
     allowed_actions,
     deadline_after,
+    holder_of,
     level_after,
     replay,
 )
@@ -179,6 +181,28 @@ def test_seeded_events_have_the_shape_status_and_level_the_mutations_write(seed:
             assert outcome is None or outcome in set(MediationOutcome)
         assert position.status == S(seed.cases[code]["status"]), code
         assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline), code
+        # and the case is held where its timeline left it (a work order: by its department)
+        case = seed.cases[code]
+        assert case["currentLevel"] == position.level.value, code
+        if position.level is L.DEPARTMENT:
+            assert re.fullmatch(case["gridCode"][:6] + r"[DL]\d{2}", case["assignee"]), code
+        else:
+            assert case["assignee"] == holder_of(position.level, case["gridCode"]), code
+
+
+def test_seeds_send_most_cases_for_the_district_by_grid_call(seed: Seed) -> None:
+    # given the seeded cases that reached the district hotline centre
+    routes = [
+        [e["action"] for e in timeline]
+        for timeline in seed.timelines.values()
+        if any(e["level"] == L.DISTRICT for e in timeline)
+    ]
+    direct = sum(A.GRID_CALL in actions for actions in routes)
+    # then most went straight from the grid (网格呼叫), some climbed level by level
+    assert routes and direct >= 0.6 * len(routes)
+    assert len(routes) < 30 or direct < len(routes)
+    for actions in routes:
+        assert not (A.GRID_CALL in actions and A.ESCALATE in actions)
 
 
 def test_seeded_follow_ups_close_when_satisfied_and_reopen_otherwise(seed: Seed) -> None:

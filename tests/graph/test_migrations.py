@@ -93,3 +93,34 @@ async def test_filter_and_sort_keys_have_range_indexes(graph: GraphClient) -> No
         if row["type"] == "RANGE" and row["state"] == "ONLINE"
     }
     assert ranged >= set(RANGE_INDEXES)
+
+
+async def test_cases_written_before_holders_were_stored_get_them_from_their_timeline(
+    empty_graph: GraphClient,
+) -> None:
+    # given cases without currentLevel/assignee: one whose timeline reached the street, one
+    # with a work order of a department, one without events
+    await empty_graph.write(
+        "CREATE (g:Grid {code: '370811001002003'}), (d:Department {code: '370811D05'}) "
+        "CREATE (a:Case {code: 'c-street'})-[:OCCURRED_IN]->(g), "
+        "       (a)-[:HAS_EVENT]->(:CaseEvent {id: 'a1', seq: 1, level: 'grid'}), "
+        "       (a)-[:HAS_EVENT]->(:CaseEvent {id: 'a2', seq: 2, level: 'street'}) "
+        "CREATE (b:Case {code: 'c-order'})-[:OCCURRED_IN]->(g), "
+        "       (b)-[:HAS_EVENT]->(:CaseEvent {id: 'b1', seq: 1, level: 'department'}), "
+        "       (b)-[:ESCALATED_TO {at: datetime(), level: 'department'}]->(d) "
+        "CREATE (:Case {code: 'c-bare'})-[:OCCURRED_IN]->(g)"
+    )
+    # when the migrations run (twice: the second changes nothing)
+    await apply_migrations(empty_graph)
+    await empty_graph.write("MATCH (c:Case {code: 'c-bare'}) SET c.assignee = 'kept'")
+    await apply_migrations(empty_graph)
+    rows = await empty_graph.read(
+        "MATCH (c:Case) RETURN c.code AS code, c.currentLevel AS level, c.assignee AS assignee "
+        "ORDER BY code"
+    )
+    # then each is held where its timeline left it
+    assert [(row["code"], row["level"], row["assignee"]) for row in rows] == [
+        ("c-bare", "grid", "kept"),
+        ("c-order", "department", "370811D05"),
+        ("c-street", "street", "370811001"),
+    ]

@@ -65,6 +65,10 @@ MUTATIONS: dict[CaseAction, tuple[str, dict[str, Any]]] = {
         _mutation("escalateCase", ", reason: $reason", ", $reason: String!"),
         {"reason": "调处未果，上报上一级"},
     ),
+    A.GRID_CALL: (
+        _mutation("callHotline", ", reason: $reason", ", $reason: String!"),
+        {"reason": "网格难以解决，呼叫热线中心"},
+    ),
     A.DISPATCH: (
         _mutation("dispatchWorkOrder", ", department: $department", ", $department: String!"),
         {"department": "370811D05"},

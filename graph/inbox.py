@@ -1,0 +1,102 @@
+"""Inboxes: the cases waiting for an office, most urgent first (docs/workflow.md).
+
+A case waits for whoever holds it (`Case.currentLevel` and `Case.assignee`, stored by every
+transition of graph/case_workflow.py): to accept it, sign its work order or handle it, until
+its deadline (`dueAt`, `dueFor`). A resolved case also waits for the follow-up visit (回访)
+of its grid's worker. Pages are ordered by the deadline (nothing due last), then code, and
+read with the caller's row scope (graph/scope.py), like every list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph import cases
+from graph import scope as row_scope
+from graph.case_workflow import CaseStatus
+from graph.client import GraphClient
+from graph.traversal import Neighbour, NeighbourPage, Scope, scope_params
+
+FOLLOW_UP = "follow_up"  # the duty of a resolved case waiting for its follow-up visit
+DONE: tuple[str, ...] = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
+
+# Cases held at one of `$levels` by an assignee under one of `$holders` (codes nest, so a
+# place's code is a prefix of the codes under it), and resolved cases of the grids under
+# `$followUp`. The assignee index serves the prefix match.
+_WAITING: LiteralString = """
+CALL () {
+  UNWIND $holders AS holder
+  MATCH (t:Case)
+  WHERE t.assignee STARTS WITH holder AND t.currentLevel IN $levels AND NOT t.status IN $done
+  RETURN t, coalesce(t.dueFor, 'resolve') AS duty
+  UNION
+  UNWIND $followUp AS prefix
+  MATCH (g:Grid)<-[:OCCURRED_IN]-(t:Case {status: 'resolved'})
+  WHERE g.code STARTS WITH prefix
+  RETURN t, 'follow_up' AS duty
+}
+"""
+
+
+def _where(scoped: bool) -> LiteralString:
+    return "WITH t, duty WHERE " + row_scope.visible("Case", "t") + "\n" if scoped else ""
+
+
+def page_query(scoped: bool) -> LiteralString:
+    """One page of waiting cases: (node, duty)."""
+    return (
+        _WAITING
+        + _where(scoped)
+        + "WITH t, duty ORDER BY t.dueAt, t.code SKIP $skip LIMIT $limit\n"
+        + "RETURN "
+        + cases.CASE.projection("t")
+        + " AS node, duty"
+    )
+
+
+def count_query(scoped: bool) -> LiteralString:
+    """How many cases wait."""
+    return _WAITING + _where(scoped) + "RETURN count(*) AS total"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Whose inbox: assignee prefixes at some levels, and grids whose resolved cases wait for
+    a follow-up visit."""
+
+    holders: Sequence[str]
+    levels: Sequence[str]
+    follow_up: Sequence[str] = ()
+
+    def params(self) -> dict[str, Any]:
+        """The query parameters."""
+        return {
+            "holders": list(self.holders),
+            "levels": list(self.levels),
+            "followUp": list(self.follow_up),
+            "done": list(DONE),
+        }
+
+
+async def waiting_page(
+    graph: GraphClient,
+    waiting: Waiting,
+    skip: int,
+    limit: int,
+    with_total: bool,
+    scope: Scope = None,
+) -> NeighbourPage:
+    """A page of the cases waiting (edge: {duty}); `limit` 0 reads no node."""
+    params = {**waiting.params(), **scope_params(scope), "skip": skip, "limit": limit}
+    scoped = scope is not None
+    items: list[Neighbour] = []
+    if limit > 0:
+        rows = await graph.read(page_query(scoped), params)
+        items = [Neighbour(row["node"], {"duty": row["duty"]}) for row in rows]
+    total = None
+    if with_total:
+        [row] = await graph.read(count_query(scoped), params)
+        total = int(row["total"])
+    return NeighbourPage(items, total)
