@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -51,6 +51,11 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
 
 
+def health_of(health: Neo4jHealth) -> Callable[[], bool]:
+    """Whether Neo4j answers, as `health` knows it (for the gridgraph_neo4j_up metric)."""
+    return lambda: health.available
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; startup loads the personal-data key and opens the driver (closed at exit)."""
     settings = settings or Settings()
@@ -94,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with (
                 health.probing(),
                 refusals.running(graph),
-                metrics.running(graph, settings.metrics_host, settings.metrics_port),
+                metrics.running(health_of(health), settings.metrics_host, settings.metrics_port),
             ):  # refusal counts written at exit
                 yield
         finally:

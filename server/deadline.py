@@ -32,6 +32,7 @@ from resolvers.errors import ErrorCode
 from schema.error_codes import UNAVAILABLE_MESSAGE
 from server.neo4j_health import Neo4jHealth
 from server.refusals import Refusal, RefusalAudit
+from server.request_log import request_record
 
 log = logging.getLogger("gridgraph.deadline")
 
@@ -123,7 +124,9 @@ class RequestGuard:
             return
         try:
             async with asyncio.timeout(CANCEL_GRACE_S):
-                await self.refusals.refused(principal, ErrorCode.TIMEOUT)
+                record = request_record(scope)
+                request_id = record.request_id if record is not None else None
+                await self.refusals.refused(principal, ErrorCode.TIMEOUT, request_id=request_id)
         except Exception:  # the refusal is answered even when its audit fails
             log.warning("the audit of a request stopped at its deadline failed", exc_info=True)
 

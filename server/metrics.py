@@ -3,7 +3,8 @@
 Every metric is named `gridgraph_...`; docs/operations.md lists them. They are updated by
 the request log middleware (server/request_log.py: requests, latency, round trips, Neo4j
 time, in-flight), the rate limits (server/graphql_app.py), the audit appender (an observer
-of graph/audit_group.py) and a small Neo4j probe running in the app's lifespan.
+of graph/audit_group.py) and, for Neo4j's availability, the app's Neo4jHealth (mirrored
+every second in the app's lifespan).
 
 Label values are bounded: the `operation` label is the client's operation name only while
 it is a plain GraphQL name without anything shaped like an ID-card or phone number, and
@@ -51,7 +52,6 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from graph.audit_group import AppendObservation, observe_appends
-from graph.client import GraphClient
 from graph.personal_data import replace_identifier_shapes
 
 log = logging.getLogger("gridgraph.metrics")
@@ -63,8 +63,7 @@ NO_OPERATION = "none"  # refused before the body was read
 ANONYMOUS_OPERATION = "anonymous"
 BATCH_OPERATION = "batch"
 OTHER_OPERATION = "other"
-PROBE_INTERVAL_S = 5.0
-PROBE_TIMEOUT_S = 2.0
+AVAILABILITY_INTERVAL_S = 1.0
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ROUND_TRIP_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 50, 100)
@@ -112,7 +111,7 @@ AUDIT_APPEND_SECONDS = Histogram(
 )
 NEO4J_UP = Gauge(
     "gridgraph_neo4j_up",
-    "1 when Neo4j answered the last probe (every few seconds) or request, 0 when it did not.",
+    "1 while Neo4j answers, 0 while it is known to be down (server/neo4j_health.py).",
     multiprocess_mode="livemostrecent",
 )
 
@@ -143,10 +142,6 @@ def observe_request(
     REQUEST_SECONDS.labels(operation=operation).observe(seconds)
     ROUND_TRIPS.observe(round_trips)
     NEO4J_SECONDS.observe(neo4j_s)
-    if outcome == "SERVICE_UNAVAILABLE":
-        NEO4J_UP.set(0)
-    elif round_trips and outcome == "ok":
-        NEO4J_UP.set(1)
 
 
 def rate_limited(limit: str) -> None:
@@ -228,24 +223,23 @@ def serve_metrics_port(host: str, port: int) -> Callable[[], None] | None:
     return stop
 
 
-async def probe_neo4j(graph: GraphClient, interval_s: float = PROBE_INTERVAL_S) -> None:
-    """Keep gridgraph_neo4j_up current: one trivial query every `interval_s` (until cancelled)."""
+async def mirror_availability(
+    available: Callable[[], bool], interval_s: float = AVAILABILITY_INTERVAL_S
+) -> None:
+    """Keep gridgraph_neo4j_up equal to the app's view of Neo4j (server/neo4j_health.py, kept
+    by its probe and by every query), read every `interval_s` (until cancelled)."""
     while True:
-        try:
-            async with asyncio.timeout(PROBE_TIMEOUT_S):
-                await graph.ping()
-        except Exception:  # whatever the failure, Neo4j did not answer
-            NEO4J_UP.set(0)
-        else:
-            NEO4J_UP.set(1)
+        NEO4J_UP.set(1 if available() else 0)
         await asyncio.sleep(interval_s)
 
 
 @contextlib.asynccontextmanager
-async def running(graph: GraphClient, host: str, port: int | None) -> AsyncIterator[None]:
-    """For the app's lifetime: the Neo4j probe, and the metrics port when one is set."""
+async def running(
+    available: Callable[[], bool], host: str, port: int | None
+) -> AsyncIterator[None]:
+    """For the app's lifetime: Neo4j's availability mirrored, the metrics port when set."""
     stop = serve_metrics_port(host, port) if port is not None else None
-    probe = asyncio.create_task(probe_neo4j(graph), name="gridgraph-neo4j-probe")
+    probe = asyncio.create_task(mirror_availability(available), name="gridgraph-neo4j-up")
     try:
         yield
     finally:

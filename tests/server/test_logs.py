@@ -72,7 +72,8 @@ async def test_request_line_names_principal_operation_trips_and_outcome(
     subject = f"log-{uuid.uuid4().hex[:8]}"
     token = hs256(settings, "investigator", ["370811"], subject=subject)
     caplog.set_level(logging.INFO, logger="gridgraph.request")
-    with TestClient(create_app(settings)) as client:
+    patient = settings.model_copy(update={"request_deadline_s": 120.0})  # a busy machine
+    with TestClient(create_app(patient)) as client:
         answer = client.post(
             "/graphql", json=DISTRICT, headers={**bearer(token), "X-Request-Id": "line-1"}
         )
@@ -109,7 +110,8 @@ async def test_request_id_is_stored_in_the_audit_record_and_the_chain_verifies(
     assert "requestId" not in canonical(old)
     await append_audit_entry(graph, old)
     request_id = f"audit-{uuid.uuid4().hex[:12]}"
-    with TestClient(create_app(settings)) as client:
+    patient = settings.model_copy(update={"request_deadline_s": 120.0})  # a busy machine
+    with TestClient(create_app(patient)) as client:
         client.post("/graphql", json=PING, headers={**bearer(token), "X-Request-Id": request_id})
         found = client.post(
             "/graphql",

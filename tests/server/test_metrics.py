@@ -51,7 +51,9 @@ def scrape(client: TestClient, **headers: str) -> str:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as http:
+    # A generous request deadline: a busy test machine must not turn a read into a TIMEOUT.
+    patient = settings.model_copy(update={"request_deadline_s": 120.0})
+    with TestClient(create_app(patient)) as http:
         yield http
 
 
