@@ -5,7 +5,8 @@ characters of letters, digits and `._:-`), else a fresh one (32 hex digits). The
 returned in the response's `X-Request-Id` header, stored in the request's audit record,
 and attached to every log line written while the request is served.
 
-When the answer is sent, `gridgraph.request` logs one line (INFO; WARNING for 5xx) with the
+When the answer is sent, `gridgraph.request` logs one line (INFO; WARNING for 5xx; DEBUG for
+a successful /healthz, /readyz or /metrics, which probes call every few seconds) with the
 request id, method, path, status, principal subject, operation name, outcome (`ok` or the
 first error code), duration, Cypher round trips and the time spent waiting on Neo4j. The
 GraphQL endpoint fills in what only it knows (RequestRecord, in the ASGI scope's state).
@@ -36,6 +37,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 OPERATION_KEYWORDS = frozenset({"query", "mutation", "subscription"})
 RECORD = "request_record"  # scope["state"] key
 GRAPHQL_PATH = "/graphql"  # the requests the request metrics count
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # logged at DEBUG when fine
 # The outcome of an answer nobody noted one for, by status (else ok, HTTP_<status> or
 # INTERNAL_SERVER_ERROR).
 STATUS_OUTCOMES = {
@@ -176,4 +178,6 @@ class RequestLog:
             **record.extra,
         }
         level = logging.WARNING if status >= 500 else logging.INFO
+        if level == logging.INFO and status < 400 and scope["path"] in QUIET_PATHS:
+            level = logging.DEBUG  # probes and scrapers call these every few seconds
         log.log(level, "request", extra={"fields": fields})

@@ -232,3 +232,16 @@ def test_text_format_and_configure_logging(capsys: pytest.CaptureFixture[str]) -
     record = logging.LogRecord("gridgraph.x", logging.INFO, __file__, 1, "msg", None, None)
     record.fields = {"status": 200, "subject": None}
     assert TextFormatter().format(record).endswith("INFO gridgraph.x: msg status=200")
+
+
+def test_probes_are_logged_at_debug(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="gridgraph.request")
+    client.get("/healthz", headers={"X-Request-Id": "probe-health"})
+    client.post("/graphql", json=PING, headers={"X-Request-Id": "probe-graphql"})
+    levels = {
+        record.fields["request_id"]: record.levelno  # type: ignore[attr-defined]
+        for record in caplog.records
+        if record.name == "gridgraph.request"
+    }
+    assert levels["probe-health"] == logging.DEBUG
+    assert levels["probe-graphql"] == logging.INFO
