@@ -65,7 +65,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def probe() -> None:
         await app.state.probe_graph.ping()
 
-    health = Neo4jHealth(probe)
+    async def recheck() -> None:
+        await app.state.graph.ping()
+
+    health = Neo4jHealth(probe, recheck=recheck)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -4,7 +4,9 @@ One `Neo4jHealth` per app holds the state. Two things change it:
 - a light background probe (`RETURN 1` over its own small driver, so a busy pool never
   delays it): every `up_interval_s` while Neo4j is up, every `down_interval_s` while it is
   down. A refused or broken connection marks Neo4j down at once; `timeouts_to_down` probes
-  in a row without an answer (a hung server) do too; the first answer marks it up again;
+  in a row without an answer (a hung server) do too; the first answer marks it up again,
+  once `recheck` (the app's own pool: its connections to the dead server are dropped by the
+  first query that finds them broken) answers too;
 - every query of the app that finds Neo4j unreachable (GraphClient.on_unreachable).
 
 While Neo4j is known to be down, /graphql answers at once 503 SERVICE_UNAVAILABLE with
@@ -36,6 +38,7 @@ class Neo4jHealth:
         self,
         probe: Callable[[], Awaitable[None]],
         *,
+        recheck: Callable[[], Awaitable[None]] | None = None,
         up_interval_s: float = 0.5,
         down_interval_s: float = 0.2,
         probe_timeout_s: float = 2.0,
@@ -43,6 +46,7 @@ class Neo4jHealth:
         retry_after_s: int = 2,
     ) -> None:
         self.probe = probe
+        self.recheck = recheck
         self.up_interval_s = up_interval_s
         self.down_interval_s = down_interval_s
         self.probe_timeout_s = probe_timeout_s
@@ -100,8 +104,24 @@ class Neo4jHealth:
         except PROBE_ERRORS as error:
             self.mark_down(error)
             return False
+        if not self._available and not await self._rechecked():
+            return False
         self.mark_up()
         return True
+
+    async def _rechecked(self) -> bool:
+        """After an outage: the app's pool answers too (two tries: the first may meet a
+        connection to the dead server, which the driver then drops with the others idle)."""
+        if self.recheck is None:
+            return True
+        for _ in range(2):
+            try:
+                async with asyncio.timeout(self.probe_timeout_s):
+                    await self.recheck()
+            except (TimeoutError, *PROBE_ERRORS):
+                continue
+            return True
+        return False
 
     @contextlib.asynccontextmanager
     async def probing(self) -> AsyncIterator[Neo4jHealth]:
