@@ -34,6 +34,10 @@ def thawed(params: Params) -> dict[str, Any]:
     return {name: list(value) if isinstance(value, tuple) else value for name, value in params}
 
 
+# A page's loader: hop, the sort keys it starts after, limit, total or not, order, params.
+PageSlot = tuple[int, tuple[Any, ...] | None, int, bool, str, Params]
+
+
 @dataclass
 class Loaders:
     """The request's loaders, created on first use."""
@@ -43,9 +47,7 @@ class Loaders:
     _nodes: dict[NodeSpec, DataLoader[str, Row | None]] = field(default_factory=dict)
     _every: dict[NodeSpec, list[Row]] = field(default_factory=dict)
     _hops: dict[tuple[int, Params], DataLoader[str, list[Neighbour]]] = field(default_factory=dict)
-    _pages: dict[tuple[int, int, int, bool, str, Params], DataLoader[str, NeighbourPage]] = field(
-        default_factory=dict
-    )
+    _pages: dict[PageSlot, DataLoader[str, NeighbourPage]] = field(default_factory=dict)
 
     def _node_loader(self, spec: NodeSpec) -> DataLoader[str, Row | None]:
         loader = self._nodes.get(spec)

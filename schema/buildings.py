@@ -11,6 +11,7 @@ from graph import buildings, party
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours
 from resolvers.relations import Shape, relation
+from schema.builders import builds, related
 from schema.places import Grid
 from schema.relay import Node, global_id
 
@@ -21,6 +22,7 @@ Context = Info[RequestContext, None]
 LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
 
 
+@builds(buildings.BUILDING)
 @strawberry.type(description="A building (楼栋) or, in a village, a group of houses (组).")
 class Building(Node):
     code: str = strawberry.field(description="The grid code + 3 digits.")
@@ -44,6 +46,4 @@ class Building(Node):
     @strawberry.field(description="The building party group (楼院党小组) covering it, if any.")
     @relation(party.BUILDING_PARTY_ORGANIZATIONS)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
-        from schema.party import PartyOrganization
-
-        return [PartyOrganization.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)

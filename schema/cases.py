@@ -26,6 +26,7 @@ from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.time_range import checked_day_start, checked_moment
 from resolvers.vocabulary import Vocabulary, checked_code
+from schema.builders import builds_page
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice
@@ -251,6 +252,15 @@ class Case(Node):
             for n in found
         ]
 
+    @strawberry.field(
+        description="Professional grid members called in by a whistle (吹哨报到), in call"
+        " order, with their deadlines and steps."
+    )
+    @relation(cases.CASE_WHISTLES, node_path=("member",))
+    async def whistles(self, info: Context) -> list[Whistle]:
+        found = await neighbours(info, self.code)
+        return [Whistle.of(Person.from_row(n.node), n.edge) for n in found]
+
     @strawberry.field(description="Cases related to this one, with the reason.")
     @relation(cases.RELATED_CASES, node_path=("case",))
     async def related_cases(self, info: Context) -> list[RelatedCase]:
@@ -308,6 +318,35 @@ class CaseHandler:
     name: str
 
 
+@strawberry.type(description="A professional member called in on a case (吹哨) and their report.")
+class Whistle:
+    member: Person
+    called_at: datetime
+    reason: str | None
+    acknowledge_due_at: datetime = strawberry.field(description="报到 (acknowledge) by then.")
+    arrive_due_at: datetime = strawberry.field(description="On site (到场) by then.")
+    record_due_at: datetime = strawberry.field(description="What was done recorded by then.")
+    acknowledged_at: datetime | None
+    arrived_at: datetime | None
+    recorded_at: datetime | None
+    work: str | None = strawberry.field(description="What the member recorded having done.")
+
+    @classmethod
+    def of(cls, member: Person, edge: dict[str, Any]) -> Whistle:
+        return cls(
+            member=member,
+            called_at=edge["at"],
+            reason=edge.get("reason"),
+            acknowledge_due_at=edge["acknowledgeDueAt"],
+            arrive_due_at=edge["arriveDueAt"],
+            record_due_at=edge["recordDueAt"],
+            acknowledged_at=edge.get("acknowledgedAt"),
+            arrived_at=edge.get("arrivedAt"),
+            recorded_at=edge.get("recordedAt"),
+            work=edge.get("work"),
+        )
+
+
 @strawberry.type(description="A related case and why it is related.")
 class RelatedCase:
     reason: str | None
@@ -332,6 +371,7 @@ class CaseConnection:
     )
 
 
+@builds_page(cases.CASE)
 def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection:
     """A connection from one page read with `request.limit` rows."""
     items, info = page_slice(request, page)

@@ -11,6 +11,7 @@ from graph import evaluations
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours
 from resolvers.relations import Shape, relation
+from schema.builders import builds
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, global_id
@@ -18,6 +19,7 @@ from schema.relay import Node, global_id
 Context = Info[RequestContext, None]
 
 
+@builds(evaluations.EVALUATION)
 @strawberry.type(description="One quarter's evaluation of a grid worker in a grid.")
 class GridWorkerEvaluation(Node):
     evaluation_id: str = strawberry.field(description="Quarter + '-' + grid code.")

@@ -10,10 +10,12 @@ from strawberry.types import Info
 from graph import mediation
 from graph.mediation import CommitteeLevel as GraphCommitteeLevel
 from graph.mediation import MediatorKind as GraphMediatorKind
+from graph.traversal import Neighbour
 from resolvers.context import RequestContext
 from resolvers.filters import mediator_kind_params
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
+from schema.builders import builds, builds_neighbour
 from schema.persons import Person
 from schema.places import Place, place_from_row
 from schema.relay import Node, PageInfo, global_id, page_slice
@@ -35,6 +37,7 @@ MediationCommitteeLevel = GraphCommitteeLevel
 MediatorKind = GraphMediatorKind
 
 
+@builds(mediation.MEDIATION_COMMITTEE)
 @strawberry.type(description="A people's mediation committee (人民调解委员会).")
 class MediationCommittee(Node):
     code: str
@@ -117,6 +120,14 @@ class MediatorConnection:
 class CommitteeMembership:
     kind: MediatorKind
     committee: MediationCommittee
+
+
+@builds_neighbour(mediation.PERSON_COMMITTEES)
+def committee_membership(found: Neighbour) -> CommitteeMembership:
+    """A person's membership: the committee reached, the kind of mediator on the edge."""
+    return CommitteeMembership(
+        kind=MediatorKind(found.edge["kind"]), committee=MediationCommittee.from_row(found.node)
+    )
 
 
 async def all_committees(info: Context) -> list[MediationCommittee]:

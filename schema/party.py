@@ -11,9 +11,11 @@ from strawberry.types import Info
 from graph import party
 from graph.party import PartyLevel as GraphPartyLevel
 from graph.party import PartyRole as GraphPartyRole
+from graph.traversal import Neighbour
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
+from schema.builders import builds, builds_neighbour
 from schema.buildings import Building
 from schema.persons import Person
 from schema.places import Community, District, Grid, Street, place_from_row
@@ -40,6 +42,7 @@ CoveredPlace = Annotated[
 ]
 
 
+@builds(party.PARTY_ORGANIZATION)
 @strawberry.type(description="A party organisation (党组织) at one of five levels.")
 class PartyOrganization(Node):
     code: str = strawberry.field(description="'PO' + the code of the place it covers.")
@@ -124,3 +127,13 @@ class PartyMembership:
     role: PartyRole
     since: date | None
     organization: PartyOrganization
+
+
+@builds_neighbour(party.PERSON_PARTY_LINKS)
+def party_membership(found: Neighbour) -> PartyMembership:
+    """A person's tie: the organisation reached, role and date on the edge."""
+    return PartyMembership(
+        role=PartyRole(found.edge["role"]),
+        since=found.edge.get("since"),
+        organization=PartyOrganization.from_row(found.node),
+    )

@@ -20,6 +20,7 @@ from resolvers.pagination import PageRequest
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.vocabulary import Vocabulary, checked_code
+from schema.builders import builds, builds_page, related, related_one, related_page
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice
 
@@ -82,6 +83,7 @@ class PersonFilter:
 NO_PERSON_FILTER = PersonFilter()
 
 
+@builds(persons.PERSON)
 @strawberry.type(
     description="A person. ID-card number and phone are clear only for roles that may see them."
 )
@@ -170,16 +172,16 @@ class Person(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyCaseConnection:
-        from schema.cases import case_connection
-
-        return case_connection(*await page(info, self.person_id, first, after, role=role))
+        connection: LazyCaseConnection = await related_page(
+            info, self.person_id, first, after, role=role
+        )
+        return connection
 
     @strawberry.field(description="The department of a professional member (专业网格员).")
     @relation(departments.PERSON_DEPARTMENT, Shape.ONE)
     async def department(self, info: Context) -> LazyDepartment | None:
-        from schema.departments import Department
-
-        return first_node(Department.from_row, await neighbours(info, self.person_id))
+        department: LazyDepartment | None = await related_one(info, self.person_id)
+        return department
 
     @strawberry.field(description="The grids a professional member supports (包保), by code.")
     @relation(departments.SUPPORTED_GRIDS)
@@ -189,28 +191,12 @@ class Person(Node):
     @strawberry.field(description="The mediation committees this person mediates in.")
     @relation(mediation.PERSON_COMMITTEES, node_path=("committee",))
     async def mediation_committees(self, info: Context) -> list[LazyCommitteeMembership]:
-        from schema.mediation import CommitteeMembership, MediationCommittee, MediatorKind
-
-        return [
-            CommitteeMembership(
-                kind=MediatorKind(n.edge["kind"]), committee=MediationCommittee.from_row(n.node)
-            )
-            for n in await neighbours(info, self.person_id)
-        ]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="Party organisations: member, secretary or instructor of.")
     @relation(party.PERSON_PARTY_LINKS, node_path=("organization",))
     async def party_organizations(self, info: Context) -> list[LazyPartyMembership]:
-        from schema.party import PartyMembership, PartyOrganization, PartyRole
-
-        return [
-            PartyMembership(
-                role=PartyRole(n.edge["role"]),
-                since=n.edge.get("since"),
-                organization=PartyOrganization.from_row(n.node),
-            )
-            for n in await neighbours(info, self.person_id)
-        ]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="Households this party member looks after (党员中心户).")
     @relation(party.CENTRAL_HOUSEHOLD_FOR)
@@ -225,16 +211,7 @@ class Person(Node):
     @strawberry.field(description="The volunteer teams this person serves in, with points.")
     @relation(volunteers.PERSON_TEAMS, node_path=("team",))
     async def volunteer_teams(self, info: Context) -> list[LazyTeamMembership]:
-        from schema.volunteers import TeamMembership, VolunteerTeam
-
-        return [
-            TeamMembership(
-                points=n.edge["points"],
-                stars=n.edge["stars"],
-                team=VolunteerTeam.from_row(n.node),
-            )
-            for n in await neighbours(info, self.person_id)
-        ]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="A grid worker's evaluations, newest quarter first.")
     @relation(evaluations.PERSON_EVALUATIONS, params=quarter_params)
@@ -243,10 +220,7 @@ class Person(Node):
         info: Context,
         quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
     ) -> list[LazyEvaluation]:
-        from schema.evaluations import GridWorkerEvaluation
-
-        found = await neighbours(info, self.person_id, quarter=quarter)
-        return [GridWorkerEvaluation.from_row(n.node) for n in found]
+        return await related(info, self.person_id, quarter=quarter)
 
 
 @strawberry.type(description="A family tie seen from one person.")
@@ -272,6 +246,7 @@ class PersonConnection:
     )
 
 
+@builds_page(persons.PERSON)
 def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnection:
     """A connection from one page read with `request.limit` rows."""
     items, info = page_slice(request, page)

@@ -25,8 +25,9 @@ from resolvers.filters import (
     persons_filter_params,
     quarter_params,
 )
-from resolvers.reads import first_node, neighbours, page
+from resolvers.reads import neighbours
 from resolvers.relations import Shape, relation
+from schema.builders import related, related_one, related_page
 from schema.relay import Node, global_id
 
 if TYPE_CHECKING:
@@ -65,9 +66,10 @@ class Place(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyPersonConnection:
-        from schema.persons import person_connection
-
-        return person_connection(*await page(info, self.code, first, after, filter=filter))
+        connection: LazyPersonConnection = await related_page(
+            info, self.code, first, after, filter=filter
+        )
+        return connection
 
     @strawberry.field(description="Cases that occurred in this place (all its grids), paginated.")
     @relation(cases.CASES_IN_PLACE, Shape.PAGE, params=case_filter_params, order=case_order)
@@ -78,9 +80,10 @@ class Place(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> LazyCaseConnection:
-        from schema.cases import case_connection
-
-        return case_connection(*await page(info, self.code, first, after, filter=filter))
+        connection: LazyCaseConnection = await related_page(
+            info, self.code, first, after, filter=filter
+        )
+        return connection
 
 
 @strawberry.type(description="A grid (网格), the smallest unit of community governance.")
@@ -98,48 +101,38 @@ class Grid(Place):
     @strawberry.field(description="The grid worker (网格员) of this grid.")
     @relation(persons.GRID_WORKERS, Shape.ONE)
     async def grid_worker(self, info: Context) -> LazyPerson | None:
-        from schema.persons import Person
-
-        return first_node(Person.from_row, await neighbours(info, self.code))
+        worker: LazyPerson | None = await related_one(info, self.code)
+        return worker
 
     @strawberry.field(
         description="Professional members (专业网格员) supporting this grid (包保), by name."
     )
     @relation(departments.GRID_SUPPORTERS)
     async def professional_members(self, info: Context) -> list[LazyPerson]:
-        from schema.persons import Person
-
-        return [Person.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(description="The party organisation covering this grid: branch or group.")
     @relation(party.GRID_PARTY_ORGANIZATIONS)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
-        from schema.party import PartyOrganization
-
-        return [PartyOrganization.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(
         description="Mediation committees covering this grid or its community, street, district."
     )
     @relation(mediation.GRID_COMMITTEES)
     async def mediation_committees(self, info: Context) -> list[LazyCommittee]:
-        from schema.mediation import MediationCommittee
-
-        return [MediationCommittee.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(description="The volunteer team (志愿服务队) serving this grid.")
     @relation(volunteers.GRID_TEAMS, Shape.ONE)
     async def volunteer_team(self, info: Context) -> LazyVolunteerTeam | None:
-        from schema.volunteers import VolunteerTeam
-
-        return first_node(VolunteerTeam.from_row, await neighbours(info, self.code))
+        team: LazyVolunteerTeam | None = await related_one(info, self.code)
+        return team
 
     @strawberry.field(description="The buildings (楼栋/院落) of this grid, by code.")
     @relation(buildings.GRID_BUILDINGS)
     async def buildings(self, info: Context) -> list[LazyBuilding]:
-        from schema.buildings import Building
-
-        return [Building.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(description="Evaluations of this grid's worker, newest quarter first.")
     @relation(evaluations.GRID_EVALUATIONS, params=quarter_params)
@@ -148,10 +141,7 @@ class Grid(Place):
         info: Context,
         quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
     ) -> list[LazyEvaluation]:
-        from schema.evaluations import GridWorkerEvaluation
-
-        found = await neighbours(info, self.code, quarter=quarter)
-        return [GridWorkerEvaluation.from_row(n.node) for n in found]
+        return await related(info, self.code, quarter=quarter)
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")

@@ -8,9 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from graph import volunteers
+from graph.traversal import Neighbour
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
+from schema.builders import builds, builds_neighbour
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice
@@ -18,6 +20,7 @@ from schema.relay import Node, PageInfo, global_id, page_slice
 Context = Info[RequestContext, None]
 
 
+@builds(volunteers.VOLUNTEER_TEAM)
 @strawberry.type(description="A grid's volunteer team (志愿服务队), one per grid.")
 class VolunteerTeam(Node):
     code: str = strawberry.field(description="'VT' + the grid code.")
@@ -73,3 +76,13 @@ class TeamMembership:
     points: int = strawberry.field(description="Credit points (信用积分) earned in the team.")
     stars: int = strawberry.field(description="Star rating, 1-5.")
     team: VolunteerTeam
+
+
+@builds_neighbour(volunteers.PERSON_TEAMS)
+def team_membership(found: Neighbour) -> TeamMembership:
+    """A person's place in a team: the team reached, points and stars on the edge."""
+    return TeamMembership(
+        points=found.edge["points"],
+        stars=found.edge["stars"],
+        team=VolunteerTeam.from_row(found.node),
+    )
