@@ -29,6 +29,10 @@ TEST_PASSWORD = "gridgraph-test"
 # blind indexes the app computes (personByIdCard) match the seeded ones.
 TEST_KEY_BYTES = bytes(range(32))
 TEST_KEY = SecretStr(base64.b64encode(TEST_KEY_BYTES).decode())
+# The request deadline of the test app (production default 10 s): Neo4j plans each new compiled
+# query shape once, which took over 10 s on a 2-core machine busy with other test runs; tests
+# of the deadline itself set a short one.
+PATIENT_DEADLINE_S = 120.0
 
 
 def free_port() -> int:
@@ -44,7 +48,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at the session's Neo4j."""
     data_dir: Path = tmp_path_factory.mktemp("gridgraph-data")
     if os.environ.get("GRIDGRAPH_NEO4J_URI"):
-        yield Settings(data_dir=data_dir, personal_data_key=TEST_KEY, mode=Mode.DEVELOPMENT)
+        yield Settings(
+            data_dir=data_dir,
+            personal_data_key=TEST_KEY,
+            mode=Mode.DEVELOPMENT,
+            request_deadline_s=PATIENT_DEADLINE_S,
+        )
         return
     config = LocalNeo4jConfig(
         home=data_dir / "neo4j", port=free_port(), password=TEST_PASSWORD, heap_mb=1024
@@ -58,6 +67,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             data_dir=data_dir,
             personal_data_key=TEST_KEY,
             mode=Mode.DEVELOPMENT,  # anonymous developer requests; auth tests switch modes
+            request_deadline_s=PATIENT_DEADLINE_S,
         )
     finally:
         local.stop()
