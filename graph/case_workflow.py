@@ -56,6 +56,12 @@ class CaseAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     LINK = "link"  # related cases linked (RELATED_TO); the status does not change
+    # 吹哨报到 (the status does not change): the grid worker calls in professional members
+    # who support the grid; each acknowledges (报到), goes on site and records what they did.
+    WHISTLE = "whistle"
+    ACKNOWLEDGE = "acknowledge"
+    ARRIVE = "arrive"
+    RECORD_WORK = "record_work"
 
 
 S = CaseStatus
@@ -88,7 +94,15 @@ TRANSITIONS: Mapping[tuple[CaseStatus | None, CaseAction], CaseStatus] = {
     (S.CLOSED, A.REOPEN): S.REOPENED,
     (S.REOPENED, A.ACCEPT): S.ACCEPTED,
     **{(status, A.LINK): status for status in CaseStatus},
+    **{
+        (status, action): status
+        for status in (S.ACCEPTED, S.MEDIATING, S.ESCALATED, S.DISPATCHED, S.SIGNED)
+        for action in (A.WHISTLE, A.ACKNOWLEDGE, A.ARRIVE, A.RECORD_WORK)
+    },
 }
+
+# The whistle's steps, in the order each called member takes them (吹哨 → 报到 → 到场 → 记录).
+WHISTLE_STEPS: tuple[CaseAction, ...] = (A.ACKNOWLEDGE, A.ARRIVE, A.RECORD_WORK)
 
 L = CaseLevel
 
@@ -100,6 +114,7 @@ LEVEL_RULES: Mapping[CaseAction, frozenset[CaseLevel]] = {
     A.ESCALATE: frozenset({L.GRID, L.COMMUNITY, L.STREET}),
     A.GRID_CALL: frozenset({L.GRID}),
     A.DISPATCH: frozenset({L.DISTRICT}),
+    A.WHISTLE: frozenset({L.GRID}),  # the grid worker whistles while the grid holds the case
 }
 
 # One level up the real hierarchy (上报).

@@ -182,6 +182,34 @@ SET r.reason = row.reason
 """
 
 
+# 吹哨报到: a professional member called in on a case (WHISTLED from the case to the person),
+# with the deadlines of each step and when it was taken; the member becomes a handler
+# (HANDLED_BY {role: professional_member}) when they acknowledge (报到).
+UPSERT_WHISTLES: LiteralString = """
+UNWIND $rows AS row
+MATCH (c:Case {code: row.caseCode})
+MATCH (p:Person {id: row.personId})
+MERGE (c)-[w:WHISTLED]->(p)
+SET w.at = row.at, w.reason = row.reason, w.acknowledgeDueAt = row.acknowledgeDueAt,
+    w.arriveDueAt = row.arriveDueAt, w.recordDueAt = row.recordDueAt,
+    w.acknowledgedAt = row.acknowledgedAt, w.arrivedAt = row.arrivedAt,
+    w.recordedAt = row.recordedAt, w.work = row.work
+"""
+
+# The properties of WHISTLED that record each step of a called member, by action value.
+WHISTLE_STEP_PROPERTY: Mapping[str, LiteralString] = {
+    "acknowledge": "acknowledgedAt",
+    "arrive": "arrivedAt",
+    "record_work": "recordedAt",
+}
+
+
+async def upsert_whistles(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record called-in members (caseCode, personId, at, reason, the three due times, and the
+    steps taken so far: acknowledgedAt, arrivedAt, recordedAt, work; null when not yet)."""
+    await graph.write(UPSERT_WHISTLES, {"rows": list(rows)})
+
+
 async def upsert_cases(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Create or update cases with their grid and reporter (code, ..., gridCode, reporterId)."""
     await graph.write(UPSERT_CASES, {"rows": list(rows)})
@@ -323,4 +351,22 @@ CASE_HANDLERS = Hop(
 )
 RELATED_CASES = Hop(
     CASE, "(s:Case)-[r:RELATED_TO]-(t:Case)", CASE, edge=("reason",), order="t.reportedAt"
+)
+# 吹哨报到: the professional members called in on a case, in call order, with each step.
+CASE_WHISTLES = Hop(
+    CASE,
+    "(s:Case)-[r:WHISTLED]->(t:Person)",
+    persons.PERSON,
+    edge=(
+        "at",
+        "reason",
+        "acknowledgeDueAt",
+        "arriveDueAt",
+        "recordDueAt",
+        "acknowledgedAt",
+        "arrivedAt",
+        "recordedAt",
+        "work",
+    ),
+    order="r.at, t.id",
 )

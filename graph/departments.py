@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
-from graph import persons, places
+from graph import cases, persons, places
+from graph import scope as row_scope
 from graph.client import CypherWriter, GraphClient
-from graph.traversal import Hop, NodeSpec
+from graph.traversal import Hop, NodeSpec, Scope, scope_params
 
 
 class DepartmentKind(StrEnum):
@@ -103,3 +104,68 @@ async def department_scope(graph: GraphClient, code: str) -> frozenset[str] | No
     """The grid codes a department officer may see, or None for an unknown department."""
     rows = await graph.read(DEPARTMENT_SCOPE, {"code": code})
     return frozenset(rows[0]["grids"]) if rows else None
+
+
+# 吹哨报到 response of a department: its professional members' calls (WHISTLED), how many were
+# acknowledged (报到), on time, on site on time, recorded, and the mean minutes to acknowledge,
+# over the cases the caller may see (`scoped`).
+def whistle_response_query(scoped: bool) -> LiteralString:
+    """One row of counts for the department `$code`, calls since `$since` (null: all)."""
+    where: LiteralString = " AND " + row_scope.visible("Case", "c") if scoped else ""
+    return (
+        """
+MATCH (:Department {code: $code})<-[:MEMBER_OF]-(:Person)<-[w:WHISTLED]-(c:Case)
+WHERE ($since IS NULL OR w.at >= $since)"""
+        + where
+        + """
+RETURN count(w) AS called,
+       count(DISTINCT c) AS cases,
+       count(w.acknowledgedAt) AS acknowledged,
+       count(CASE WHEN w.acknowledgedAt <= w.acknowledgeDueAt THEN 1 END) AS acknowledgedOnTime,
+       count(CASE WHEN w.arrivedAt <= w.arriveDueAt THEN 1 END) AS arrivedOnTime,
+       count(w.recordedAt) AS recorded,
+       avg(duration.inSeconds(w.at, w.acknowledgedAt).seconds / 60.0) AS meanAcknowledgeMinutes
+"""
+    )
+
+
+async def whistle_response(
+    graph: GraphClient, code: str, since: Any, scope: Scope = None
+) -> dict[str, Any]:
+    """The counts of `whistle_response_query` for one department."""
+    params = {"code": code, "since": since, **scope_params(scope)}
+    [row] = await graph.read(whistle_response_query(scope is not None), params)
+    return row
+
+
+def _event_after(action: LiteralString, last: bool = False) -> LiteralString:
+    """The time of the first (or latest) `action` event of the case since the dispatch."""
+    order: LiteralString = "DESC" if last else ""
+    return (
+        "COLLECT { MATCH (t)-[:HAS_EVENT]->(e:CaseEvent {action: '"
+        + action
+        + "'}) WHERE e.at >= r.at RETURN e.at ORDER BY e.at "
+        + order
+        + " LIMIT 1 }[0]"
+    )
+
+
+# A department's work orders (工单): the cases dispatched to it (HANDLED_BY {role:
+# work_order}, whose `at` is the latest dispatch), newest dispatch first; `$status` filters
+# on the case's status. The edge has the work order's times since that dispatch.
+WORK_ORDERS = Hop(
+    DEPARTMENT,
+    "(s:Department)<-[r:HANDLED_BY]-(t:Case)",
+    cases.CASE,
+    where="r.role = 'work_order' AND ($status IS NULL OR t.status = $status)",
+    edge_map="{dispatchedAt: r.at, signedAt: "
+    + _event_after("sign")
+    + ", returnedAt: "
+    + _event_after("return")
+    + ", extendedAt: "
+    + _event_after("request_extension", last=True)
+    + ", resolvedAt: "
+    + _event_after("resolve")
+    + "}",
+    order="r.at DESC, t.code",
+)

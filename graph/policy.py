@@ -81,6 +81,12 @@ class WorkflowRules:
     first_contact_hours: int  # a received case is accepted (受理, first contact) within this
     on_site_working_days: Mapping[str, int]  # handled on site within this, by case kind
     satisfied_at_least: int  # a follow-up this satisfied (1-5) closes the case; lower reopens
+    # 吹哨报到: a professional member called in by a grid worker acknowledges (报到) within
+    # this many minutes, is on site within these hours of the call, records what they did
+    # within these hours of the call.
+    whistle_acknowledge_minutes: int = 30
+    whistle_on_site_hours: int = 2
+    whistle_record_hours: int = 24
 
     def on_site_days(self, kind: str) -> int:
         """Working days to handle a case of this kind on site (the longest for an unknown kind)."""
@@ -165,5 +171,8 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
                 kind: int(days) for kind, days in data["workflow"]["on_site_working_days"].items()
             },
             satisfied_at_least=int(data["workflow"]["satisfied_at_least"]),
+            whistle_acknowledge_minutes=int(data["workflow"]["whistle"]["acknowledge_minutes"]),
+            whistle_on_site_hours=int(data["workflow"]["whistle"]["on_site_hours"]),
+            whistle_record_hours=int(data["workflow"]["whistle"]["record_hours"]),
         ),
     )

@@ -57,6 +57,7 @@ MUTATING_ROLES = offices.ACTING_ROLES
 MAX_KEY_LENGTH = 200
 MAX_TEXT = {"title": 200, "description": 4000, "note": 1000, "reason": 1000, "name": 50}
 MAX_RELATED = 20
+MAX_WHISTLED = 10
 HOTLINE_CHANNEL = "hotline_12345"  # the channel of cases the hotline centre files (12345)
 
 
@@ -201,6 +202,26 @@ async def act(
     scope = principal.scope_codes
     with client_errors(command.case_code):
         return await case_commands.run_command(context.graph, command, rules, check, claim, scope)
+
+
+def whistle_member(principal: Principal, member: str | None) -> str:
+    """Who reports to a whistle: the calling professional member (its person), or for an
+    admin or developer the member named; BAD_USER_INPUT otherwise."""
+    if principal.role in (Role.ADMIN, Role.DEVELOPER):
+        if not member:
+            raise BadUserInput("member (a person id) is required", argument="member")
+        return member
+    if member not in (None, principal.person_id):
+        message = "a professional member reports for themselves; leave member out"
+        raise BadUserInput(message, argument="member")
+    return principal.person_id or ""
+
+
+def whistle_members(members: list[str]) -> tuple[str, ...]:
+    """The members a whistle calls, once each (BAD_USER_INPUT unless 1 to MAX_WHISTLED)."""
+    if not 0 < len(members) <= MAX_WHISTLED:
+        raise BadUserInput(f"call 1 to {MAX_WHISTLED} members", argument="members")
+    return tuple(dict.fromkeys(members))
 
 
 async def case_row(context: RequestContext, code: str) -> dict[str, Any]:

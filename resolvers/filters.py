@@ -69,3 +69,8 @@ def mediator_kind_params(kind: Any = None, **_: Any) -> dict[str, Any]:
 def quarter_params(quarter: str | None = None, **_: Any) -> dict[str, Any]:
     """Parameters of graph.evaluations.QUARTER_FILTER: one quarter, if given."""
     return {"quarter": quarter}
+
+
+def work_order_params(status: Any = None, **_: Any) -> dict[str, Any]:
+    """Parameters of graph.departments.WORK_ORDERS: the case status, if given."""
+    return {"status": status.value if status else None}

@@ -7,7 +7,9 @@ and the department officer at their department's work orders (部门报到). An 
 what it *holds* (`Case.currentLevel` and `Case.assignee`): it accepts, handles, escalates or
 resolves only a case held by its own place or department. A few actions are not tied to the
 holder: the grid worker visits back (回访), closes and reopens the cases of its grids, and the
-hotline centre urges (催办), follows up and closes every case of its district.
+hotline centre urges (催办), follows up and closes every case of its district. A professional
+grid member called in by a whistle (吹哨) reports (报到, 到场, 记录) as its department's officer
+with its own person id, on any case it was called to.
 
 Admin and developer act anywhere; other roles (investigator, partner) never. This module is
 plain Python over the case's locked state: graph/case_commands runs it inside the command's
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graph.case_commands import CaseState
-from graph.case_workflow import CaseAction, holder_of
+from graph.case_workflow import WHISTLE_STEPS, CaseAction, holder_of
 from graph.cases import CaseLevel
 from resolvers.principal import Principal, Role
 
@@ -54,7 +56,7 @@ _PLACE_WORK = frozenset(
 
 # What each office may do to a case it holds.
 WHEN_HOLDING: Mapping[Role, frozenset[CaseAction]] = {
-    Role.GRID_WORKER: _PLACE_WORK | {A.GRID_CALL},
+    Role.GRID_WORKER: _PLACE_WORK | {A.GRID_CALL, A.WHISTLE},
     Role.COMMUNITY_OFFICER: _PLACE_WORK,
     Role.STREET_OFFICER: _PLACE_WORK,
     Role.HOTLINE_OPERATOR: frozenset({A.ACCEPT, A.DISPATCH, A.RESOLVE, A.URGE, A.LINK}),
@@ -100,6 +102,9 @@ def may_take(principal: Principal, action: CaseAction, state: CaseState) -> bool
     """True when the principal's office may take `action` on this (locked) case."""
     if principal.role in (Role.ADMIN, Role.DEVELOPER):
         return True
+    if action in WHISTLE_STEPS:  # 报到: only the called member, as its department's officer
+        called = principal.person_id is not None and principal.person_id in state.whistled
+        return principal.role is Role.DEPARTMENT_OFFICER and called
     if action in ANYWHERE_IN_SCOPE.get(principal.role, frozenset()) and principal.covers(
         state.grid_code
     ):

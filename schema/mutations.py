@@ -11,6 +11,7 @@ row scope holds for writes as for reads (resolvers/case_mutations.py).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -362,6 +363,62 @@ class Mutation:
     reopen_case = _with_reason(A.REOPEN, "Reopen a resolved or closed case (重新启动).")
 
     @strawberry.mutation(
+        description="Blow the whistle (吹哨): the grid worker holding the case calls in"
+        " professional grid members (专业网格员) who support (包保) its grid; each must then"
+        " report (报到) within the deadlines of policy.toml ([workflow.whistle])."
+    )
+    async def blow_whistle(
+        self,
+        info: Context,
+        code: Code,
+        members: list[str],
+        reason: Reason,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        resolve.require_mutating_role(info.context.principal)
+        return await _act(
+            info,
+            CaseAction.WHISTLE,
+            code,
+            idempotency_key,
+            expected_version,
+            members=resolve.whistle_members(members),
+            reason=reason,
+        )
+
+    @strawberry.mutation(
+        description="A called professional member reports (报到): acknowledges, is on site,"
+        " records what they did (`note`), in that order; they become a handler of the case."
+        " The member is the caller (a department officer with its person id); admins name"
+        " `member`."
+    )
+    async def report_to_whistle(
+        self,
+        info: Context,
+        code: Code,
+        step: WhistleStep,
+        note: Note = None,
+        member: str | None = None,
+        expected_version: ExpectedVersion = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> CaseMutationPayload:
+        principal = info.context.principal
+        resolve.require_mutating_role(principal)
+        who = resolve.whistle_member(principal, member)
+        if step is WhistleStep.RECORD_WORK and not (note or "").strip():
+            raise BadUserInput("record what was done in note", argument="note")
+        return await _act(
+            info,
+            CaseAction(step.value),
+            code,
+            idempotency_key,
+            expected_version,
+            member=who,
+            note=note,
+        )
+
+    @strawberry.mutation(
         description="Relate other cases to this one (RELATED_TO, from the later to the earlier)."
     )
     async def link_related_cases(
@@ -385,6 +442,13 @@ class Mutation:
             relation=reason,
             note=note,
         )
+
+
+@strawberry.enum(description="A called member's steps after a whistle (吹哨报到), in order.")
+class WhistleStep(Enum):
+    ACKNOWLEDGE = "acknowledge"  # 报到
+    ARRIVE = "arrive"  # 到场
+    RECORD_WORK = "record_work"  # 记录处置情况
 
 
 @strawberry.type(description="An overdue case and the deadline it missed.")

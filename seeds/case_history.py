@@ -51,6 +51,8 @@ class Step:
     satisfaction: int | None = None  # follow_up
     due: datetime | None = None  # dispatch and request_extension: the work order's deadline
     side: tuple[Side, ...] = ()  # the HANDLED_BY / ESCALATED_TO rows its mutation writes
+    members: tuple[str, ...] = ()  # whistle: the professional members called in
+    reason: str | None = None  # whistle: why
 
 
 @dataclass

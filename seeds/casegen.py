@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from graph.case_commands.model import DEFAULT_NOTES, MediationOutcome, RelatedReason
-from graph.case_workflow import CaseAction, add_working_days
+from graph.case_workflow import WHISTLE_STEPS, CaseAction, add_working_days
 from graph.cases import CaseLevel, CasePartyRole, HandlerKind
 from graph.china_time import CHINA_TIME
 from graph.policy import CaseCategory, Policy, TenNoItem
@@ -55,6 +55,17 @@ ESCALATION_REASONS: dict[CaseLevel, str] = {
 DIRECT_CALL_SHARE = 0.8
 GRID_CALL_REASON = "网格难以解决，网格员通过任诚办呼叫区政务热线服务中心"
 
+# 吹哨报到: of the cases the grid cannot settle alone, this share has the grid worker call
+# in the professional members supporting the grid before going further (a local assumption;
+# the article names the mechanism, not how often it is used).
+WHISTLE_SHARE = 0.3
+WHISTLE_REASON = "网格员吹哨，呼叫包保专业网格员到场协助处置"
+WHISTLE_NOTES: dict[CaseAction, str] = {
+    A.ACKNOWLEDGE: "专业网格员报到",
+    A.ARRIVE: "专业网格员到场核查",
+    A.RECORD_WORK: "专业网格员现场处置并记录",
+}
+
 # Follow-up satisfaction (回访满意度, 1-5); below the policy's satisfied_at_least reopens.
 SCORES = (5, 4, 3, 2, 1)
 SCORE_WEIGHTS = (55, 30, 12, 2, 1)
@@ -87,6 +98,7 @@ class GridContext:
     staff_mediators: list[str]
     adults: list[PersonDraft]
     party_members: list[PersonDraft]
+    supporters: list[str] = field(default_factory=list)  # professional members (包保)
 
 
 @dataclass
@@ -187,6 +199,7 @@ class CaseMaker:
         own = random.Random(rng.getrandbits(64))
         steps = self._steps(own, ctx, code, category, kind, reach, at, reporter, mediator)
         steps = self._cut(own, steps, stall=not complete)
+        chunk.whistles.extend(self._whistles(code, steps))
         row: Row = {
             "code": code,
             "title": title,
@@ -298,6 +311,8 @@ class CaseMaker:
                 outcome = MediationOutcome.WRITTEN_AGREEMENT if written else outcome.ORAL_AGREEMENT
             note = OUTCOME_NOTES[outcome]
             steps.append(Step(A.RECORD_OUTCOME, later(24, 120), note, mediator, outcome=outcome))
+        if ctx.supporters and reach is not CaseLevel.GRID and rng.random() < WHISTLE_SHARE:
+            moment = self._whistle(rng, steps, code, ctx, worker, moment)
         if rng.random() < 0.1:
             steps.append(Step(A.URGE, later(24, 72), "当事人催办", worker))
         resolver = worker
@@ -378,6 +393,75 @@ class CaseMaker:
             satisfied = tuple(s for s in SCORES if s >= self.rules.satisfied_at_least)
             self._follow_up(rng, steps, later(24, 72), worker, satisfied)
         return steps
+
+    def _whistle(
+        self,
+        rng: random.Random,
+        steps: list[Step],
+        code: str,
+        ctx: GridContext,
+        worker: str,
+        moment: datetime,
+    ) -> datetime:
+        """吹哨报到: the grid worker calls in one or two of the grid's professional members;
+        each acknowledges, comes on site and records what they did, mostly within the
+        deadlines of policy.toml ([workflow.whistle]); returns the moment of the last step."""
+        moment += timedelta(minutes=rng.randint(30, 240))
+        called = tuple(
+            sorted(rng.sample(ctx.supporters, min(len(ctx.supporters), rng.randint(1, 2))))
+        )
+        steps.append(
+            Step(A.WHISTLE, moment, WHISTLE_REASON, worker, members=called, reason=WHISTLE_REASON)
+        )
+        rules = self.rules
+        limits = (
+            rules.whistle_acknowledge_minutes,
+            rules.whistle_on_site_hours * 60,
+            rules.whistle_record_hours * 60,
+        )
+        latest = moment
+        for member in called:
+            at = moment
+            for action, limit in zip(WHISTLE_STEPS, limits, strict=True):
+                late = rng.random() < 0.1  # one step in ten misses its deadline
+                minutes = rng.randint(limit + 1, limit * 2) if late else rng.randint(1, limit)
+                at = max(at, moment + timedelta(minutes=minutes))
+                side: tuple[Side, ...] = ()
+                if action is A.ACKNOWLEDGE:
+                    row = {"caseCode": code, "handlerKey": member, "role": "professional_member"}
+                    side = ((HandlerKind.PERSON, {**row, "at": at}),)
+                steps.append(Step(action, at, WHISTLE_NOTES[action], member, side=side))
+            latest = max(latest, at)
+        steps.sort(key=lambda step: step.at)  # stable: the members' steps interleave in time
+        return latest
+
+    def _whistles(self, code: str, steps: list[Step]) -> list[Row]:
+        """The WHISTLED rows of the kept steps (a step cut off after today is not taken)."""
+        rows: list[Row] = []
+        for step in steps:
+            if step.action is not A.WHISTLE:
+                continue
+            for member in step.members:
+                taken = {
+                    s.action: s.at for s in steps if s.actor == member and s.action in WHISTLE_STEPS
+                }
+                rows.append(
+                    {
+                        "caseCode": code,
+                        "personId": member,
+                        "at": step.at,
+                        "reason": step.reason,
+                        "acknowledgeDueAt": step.at
+                        + timedelta(minutes=self.rules.whistle_acknowledge_minutes),
+                        "arriveDueAt": step.at + timedelta(hours=self.rules.whistle_on_site_hours),
+                        "recordDueAt": step.at + timedelta(hours=self.rules.whistle_record_hours),
+                        "acknowledgedAt": taken.get(A.ACKNOWLEDGE),
+                        "arrivedAt": taken.get(A.ARRIVE),
+                        "recordedAt": taken.get(A.RECORD_WORK),
+                        "work": WHISTLE_NOTES[A.RECORD_WORK] if A.RECORD_WORK in taken else None,
+                    }
+                )
+        return rows
 
     def _follow_up(
         self,

@@ -51,6 +51,7 @@ class Chunk:
     )
     case_events: list[Row] = field(default_factory=list)
     related_cases: list[Row] = field(default_factory=list)
+    whistles: list[Row] = field(default_factory=list)  # 吹哨报到 (WHISTLED)
     evaluations: list[Row] = field(default_factory=list)
 
     def merge(self, other: Chunk) -> None:

@@ -68,6 +68,7 @@ class Generator:
         self.stats: dict[tuple[str, str], GridStats] = {}
         self.grid_workers: dict[str, str] = {}
         self.staff_mediators: dict[int, list[str]] = {}
+        self.grid_supporters: dict[str, list[str]] = {}  # grid code -> professional members
         self._members_made = 0
         self._studios_made = 0
 
@@ -211,6 +212,7 @@ class Generator:
                 chunk.grid_support.append(
                     {"personId": person.id, "gridCode": grid_code, "since": date(2023, 1, 1)}
                 )
+                self.grid_supporters.setdefault(grid_code, []).append(person.id)
 
     def community_chunk(self, street: StreetPlan, community: CommunityPlan) -> Chunk:
         """Residents, roles, party organisations, volunteers and cases of one community."""
@@ -249,6 +251,7 @@ class Generator:
                 self.staff_mediators.get(street.committee, []),
                 people.adults,
                 people.party_members,
+                self.grid_supporters.get(grid.code, []),
             )
             grids.append((people, ctx))
         used: dict[str, int] = {}

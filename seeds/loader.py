@@ -95,6 +95,7 @@ async def write_chunk(graph: GraphClient, chunk: Chunk) -> None:
         await each(cases.upsert_case_escalations, chunk.escalations.get(case_level, []), case_level)
     await each(cases.upsert_case_events, chunk.case_events)
     await each(cases.upsert_related_cases, chunk.related_cases)
+    await each(cases.upsert_whistles, chunk.whistles)
     await each(evaluations.upsert_grid_worker_evaluations, chunk.evaluations)
 
 

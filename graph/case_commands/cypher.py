@@ -76,12 +76,17 @@ CALL (c) {
   WITH dept ORDER BY w.at DESC LIMIT 1
   RETURN dept.code AS department
 }
+CALL (c) {
+  OPTIONAL MATCH (c)-[w:WHISTLED]->(m:Person)
+  RETURN collect({id: m.id, acknowledgedAt: w.acknowledgedAt, arrivedAt: w.arrivedAt,
+                  recordedAt: w.recordedAt}) AS whistled
+}
 RETURN c.status AS status, coalesce(c.version, 0) AS version, c.kind AS kind,
        c.reportedAt AS reportedAt, c.closedAt AS closedAt, c.resolvedAtLevel AS resolvedAtLevel,
        c.dueAt AS dueAt, c.dueFor AS dueFor, c.workOrderDueAt AS workOrderDueAt,
        c.currentLevel AS currentLevel,
        g.code AS grid, cm.code AS community, s.code AS street, d.code AS district,
-       actions, lastSeq, lastAt, department
+       actions, lastSeq, lastAt, department, whistled
 """
 
 # A compare-and-set on the version read under the lock (no row: the version moved on).
@@ -225,3 +230,32 @@ OVERDUE_IN_PLACE = Hop(
     edge_map="{dueAt: t.dueAt, dueFor: t.dueFor}",
     by_prefix=True,
 )
+
+
+# 吹哨: which of `$keys` are persons the caller may see, and whether each supports (包保) the
+# grid `$grid` as a member of a department (a professional grid member of that grid).
+def whistle_members(scoped: bool) -> LiteralString:
+    """Per visible key: whether it is a professional member supporting `$grid`."""
+    return (
+        "UNWIND $keys AS key MATCH (t:Person {id: key})"
+        + _where_visible("Person", "t", scoped)
+        + " RETURN key, EXISTS { MATCH (t)-[:SUPPORTS]->(:Grid {code: $grid}) }"
+        + " AND EXISTS { MATCH (t)-[:MEMBER_OF]->(:Department) } AS supports"
+    )
+
+
+def _whistle_step(prop: LiteralString, extra: LiteralString = "") -> LiteralString:
+    return (
+        "MATCH (:Case {code: $code})-[w:WHISTLED]->(:Person {id: $member}) SET w."
+        + prop
+        + " = $at"
+        + extra
+    )
+
+
+# 报到, 到场, 记录: one step of a called member, by action value.
+WHISTLE_STEP: Mapping[str, LiteralString] = {
+    "acknowledge": _whistle_step("acknowledgedAt"),
+    "arrive": _whistle_step("arrivedAt"),
+    "record_work": _whistle_step("recordedAt", ", w.work = $work"),
+}

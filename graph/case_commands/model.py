@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -50,6 +50,10 @@ DEFAULT_NOTES: Mapping[CaseAction, str] = {
     A.CLOSE: "结案归档",
     A.REOPEN: "重新启动",
     A.LINK: "关联案件",
+    A.WHISTLE: "吹哨：呼叫包保专业网格员",
+    A.ACKNOWLEDGE: "专业网格员报到",
+    A.ARRIVE: "专业网格员到场",
+    A.RECORD_WORK: "专业网格员记录处置情况",
 }
 
 # -- refusals -------------------------------------------------------------------------------
@@ -149,6 +153,8 @@ class Command:
     satisfaction: int | None = None  # follow-up, 1-5
     related: tuple[str, ...] = ()  # link
     relation: RelatedReason | None = None  # link
+    members: tuple[str, ...] = ()  # whistle: the professional members called in
+    member: str | None = None  # acknowledge, arrive, record_work: the called member acting
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,8 @@ class CaseState:
     closed_at: datetime | None = None
     resolved_at_level: str | None = None
     department: str | None = None  # the department of its latest work order, if any
+    # 吹哨报到: the members called in, each with the steps (actions) they have taken
+    whistled: Mapping[str, frozenset[CaseAction]] = field(default_factory=dict)
 
     @property
     def grid_code(self) -> str:

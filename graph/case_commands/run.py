@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from graph import cases
 from graph.case_commands import cypher, scoped
@@ -32,6 +32,7 @@ from graph.case_commands.model import (
     VersionConflict,
 )
 from graph.case_workflow import (
+    WHISTLE_STEPS,
     CaseAction,
     CaseStatus,
     Deadline,
@@ -172,6 +173,63 @@ async def _link(step: Step) -> None:
     await cases.upsert_related_cases(step.tx, links)
 
 
+async def _whistle(step: Step) -> None:
+    """吹哨: call in professional members who support the case's grid (each once at a time)."""
+    members = list(step.command.members)
+    if not members:
+        raise CommandRefused("name at least one professional member", "members")
+    params = {"keys": members, "grid": step.state.grid_code, **scope_params(step.scope)}
+    rows = await step.tx.write(cypher.whistle_members(step.scope is not None), params)
+    supports = {row["key"]: row["supports"] for row in rows}
+    missing = sorted(set(members) - set(supports))
+    if missing:
+        raise TargetNotFound(Target.PERSON, missing, "members")
+    elsewhere = sorted(key for key, ok in supports.items() if not ok)
+    if elsewhere:
+        message = f"not professional members supporting grid {step.state.grid_code}: {elsewhere}"
+        raise CommandRefused(message, "members")
+    busy = sorted(
+        key
+        for key in members
+        if key in step.state.whistled and A.RECORD_WORK not in step.state.whistled[key]
+    )
+    if busy:
+        raise CommandRefused(f"already called in and not done yet: {busy}", "members")
+    rules, at = step.rules, step.at
+    rows = [
+        step.row(
+            personId=member,
+            reason=step.command.reason,
+            acknowledgeDueAt=at + timedelta(minutes=rules.whistle_acknowledge_minutes),
+            arriveDueAt=at + timedelta(hours=rules.whistle_on_site_hours),
+            recordDueAt=at + timedelta(hours=rules.whistle_record_hours),
+            acknowledgedAt=None,
+            arrivedAt=None,
+            recordedAt=None,
+            work=None,
+        )
+        for member in members
+    ]
+    await cases.upsert_whistles(step.tx, rows)
+
+
+async def _whistle_step(step: Step) -> None:
+    """报到, 到场, 记录: a called member's next step, in order."""
+    action, member = step.command.action, step.command.member or ""
+    done = step.state.whistled.get(member)
+    if done is None:
+        raise CommandRefused(f"{member or 'the caller'} was not called in on this case", "member")
+    expected = next((s for s in WHISTLE_STEPS if s not in done), None)
+    if expected is not action:
+        next_step = expected.value if expected else "nothing (all steps are recorded)"
+        raise CommandRefused(f"the member's next step is {next_step}", "member")
+    params = {"code": step.state.code, "member": member, "at": step.at, "work": step.command.note}
+    await step.tx.write(cypher.WHISTLE_STEP[action.value], params)
+    if action is A.ACKNOWLEDGE:  # 报到: the member now handles the case
+        row = step.row(handlerKey=member, role="professional_member")
+        await cases.upsert_case_handlers(step.tx, HandlerKind.PERSON, [row])
+
+
 async def _nothing(step: Step) -> None:
     return None
 
@@ -187,6 +245,10 @@ EFFECTS: Mapping[CaseAction, Callable[[Step], Awaitable[None]]] = {
     A.REQUEST_EXTENSION: _extend,
     A.FOLLOW_UP: _follow_up,
     A.LINK: _link,
+    A.WHISTLE: _whistle,
+    A.ACKNOWLEDGE: _whistle_step,
+    A.ARRIVE: _whistle_step,
+    A.RECORD_WORK: _whistle_step,
 }
 
 # -- the transaction ------------------------------------------------------------------------
@@ -213,6 +275,9 @@ async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, outcome:
     if claim is not None:
         params = {"key": claim.key, "result": outcome.to_json(), "caseCode": outcome.case_code}
         await tx.write(cypher.STORE_RESULT, params)
+
+
+_STEP_TIMES = ("acknowledgedAt", "arrivedAt", "recordedAt")  # WHISTLE_STEPS, as lock reads them
 
 
 async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
@@ -245,6 +310,15 @@ async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
         closed_at=row["closedAt"],
         resolved_at_level=row["resolvedAtLevel"],
         department=row["department"],
+        whistled={
+            called["id"]: frozenset(
+                action
+                for action, when in zip(WHISTLE_STEPS, _STEP_TIMES, strict=True)
+                if called[when] is not None
+            )
+            for called in row["whistled"]
+            if called["id"] is not None
+        },
     )
 
 

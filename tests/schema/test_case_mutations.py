@@ -69,6 +69,25 @@ MUTATIONS: dict[CaseAction, tuple[str, dict[str, Any]]] = {
         _mutation("callHotline", ", reason: $reason", ", $reason: String!"),
         {"reason": "网格难以解决，呼叫热线中心"},
     ),
+    A.WHISTLE: (
+        _mutation(
+            "blowWhistle",
+            ", members: $members, reason: $reason",
+            ", $members: [String!]!, $reason: String!",
+        ),
+        {"members": ["P-member"], "reason": "吹哨"},
+    ),
+    **{
+        action: (
+            _mutation(
+                "reportToWhistle",
+                f", step: {action.value.upper()}, member: $member, note: $note",
+                ", $member: String, $note: String",
+            ),
+            {"member": "P-member", "note": "现场处置"},
+        )
+        for action in (A.ACKNOWLEDGE, A.ARRIVE, A.RECORD_WORK)
+    },
     A.DISPATCH: (
         _mutation("dispatchWorkOrder", ", department: $department", ", $department: String!"),
         {"department": "370811D05"},

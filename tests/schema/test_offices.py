@@ -353,3 +353,188 @@ async def test_each_office_sees_exactly_its_inbox_most_urgent_first(
     # and the other community's officer finds none of it
     other = _ok(http, o["other_community"], SUPERVISED, p=STREET)
     assert not {at_community, ordered} & {e["node"]["code"] for e in other["edges"]}
+
+
+async def test_case_lists_filter_by_holder_and_deadline(
+    http: TestClient, tiny: GraphClient, scene: dict[str, Any], offices: dict[str, Any]
+) -> None:
+    query = "query($p: String!, $f: CaseFilter) { cases(place: $p, filter: $f) { totalCount } }"
+    admin = offices["admin"]
+
+    def count(**filter: Any) -> int:
+        found: int = _ok(http, admin, query, p=DISTRICT, f=filter)["totalCount"]
+        return found
+
+    async def expected(where: str, **params: Any) -> int:
+        [row] = await tiny.read(f"MATCH (c:Case) WHERE {where} RETURN count(c) AS n", params)
+        return int(row["n"])
+
+    assert count(currentLevel="GRID") == await expected("c.currentLevel = 'grid'") > 0
+    assert count(assignee=scene["department"]) == await expected(
+        "c.assignee = $a", a=scene["department"]
+    )
+    overdue = await expected("c.dueAt < datetime()")
+    assert count(overdue=True) == overdue > 0
+    assert count(overdue=False) == await expected("c.dueAt IS NULL OR c.dueAt >= datetime()")
+    assert count(dueBefore="2025-01-01T00:00:00+08:00") == await expected(
+        "c.dueAt < datetime('2025-01-01T00:00:00+08:00')"
+    )
+    assert _refused(http, admin, query, p=DISTRICT, f={"assignee": "x'"}) == "BAD_USER_INPUT"
+
+
+WHISTLE = _mutation(
+    "blowWhistle",
+    ", members: $members, reason: $reason",
+    ", $members: [String!]!, $reason: String!",
+)
+REPORT_IN = _mutation(
+    "reportToWhistle", ", step: $step, note: $note", ", $step: WhistleStep!, $note: String"
+)
+WHISTLES = """
+query($c: String!) {
+  case(code: $c) {
+    whistles {
+      member { personId } calledAt acknowledgeDueAt acknowledgedAt arrivedAt recordedAt work
+    }
+    handlers { role key }
+    timeline { action actorId }
+  }
+}
+"""
+RESPONSE = """
+query($d: String!) {
+  department(code: $d) { whistleResponse { called acknowledged acknowledgedOnTime recorded } }
+}
+"""
+
+
+async def test_a_whistle_calls_in_supporting_members_who_report_in_order(
+    http: TestClient,
+    tiny: GraphClient,
+    settings: Settings,
+    scene: dict[str, Any],
+    offices: dict[str, Any],
+) -> None:
+    o = offices
+    # given the grid's professional members (包保) and a professional member of another grid
+    members = await tiny.read(
+        "MATCH (d:Department)<-[:MEMBER_OF]-(p:Person)-[:SUPPORTS]->(:Grid {code: $g}) "
+        "RETURN p.id AS id, d.code AS department ORDER BY id",
+        {"g": scene["grid"]},
+    )
+    [stranger] = await tiny.read(
+        "MATCH (:Department)<-[:MEMBER_OF]-(p:Person)-[:SUPPORTS]->(g:Grid) "
+        "WHERE g.code STARTS WITH $c AND NOT (p)-[:SUPPORTS]->(:Grid {code: $g}) "
+        "RETURN p.id AS id ORDER BY id LIMIT 1",
+        {"g": scene["grid"], "c": scene["community"]},
+    )
+    member = members[0]
+    as_member = _token(
+        settings,
+        "department_officer",
+        None,
+        department=member["department"],
+        person=member["id"],
+    )
+    code = _ok(http, o["worker"], REPORT, input=_report(scene))["caseCode"]
+    _ok(http, o["worker"], ACCEPT, code=code)
+    before = await _stored(tiny, code)
+    # when a resident (no professional member of the grid) is called, refused; a member of
+    # another grid is out of the worker's scope, so unknown; and the community may not whistle
+    resident = {"members": [scene["resident"]], "reason": "x"}
+    assert _refused(http, o["worker"], WHISTLE, code=code, **resident) == "BAD_USER_INPUT"
+    elsewhere = {"members": [stranger["id"]], "reason": "x"}
+    assert _refused(http, o["worker"], WHISTLE, code=code, **elsewhere) == "NOT_FOUND"
+    community = _refused(
+        http, o["community"], WHISTLE, code=code, members=[member["id"]], reason="x"
+    )
+    assert community == "FORBIDDEN"
+    # and the member cannot report before being called
+    assert _refused(http, as_member, REPORT_IN, code=code, step="ACKNOWLEDGE") == "FORBIDDEN"
+    assert await _stored(tiny, code) == before
+    # when the grid worker blows the whistle for the grid's member
+    called = _ok(http, o["worker"], WHISTLE, code=code, members=[member["id"]], reason="到场核查")
+    assert called["status"] == "ACCEPTED"
+    # then the member reports in order: on site before acknowledging is refused
+    assert _refused(http, as_member, REPORT_IN, code=code, step="ARRIVE") == "BAD_USER_INPUT"
+    for step in ("ACKNOWLEDGE", "ARRIVE"):
+        assert _ok(http, as_member, REPORT_IN, code=code, step=step)["status"] == "ACCEPTED"
+    assert _refused(http, as_member, REPORT_IN, code=code, step="RECORD_WORK") == "BAD_USER_INPUT"
+    _ok(http, as_member, REPORT_IN, code=code, step="RECORD_WORK", note="已现场处置")
+    found = _ok(http, o["admin"], WHISTLES, c=code)
+    [whistle] = found["whistles"]
+    assert whistle["member"] == {"personId": member["id"]} and whistle["work"] == "已现场处置"
+    assert whistle["acknowledgedAt"] and whistle["arrivedAt"] and whistle["recordedAt"]
+    assert {"role": "professional_member", "key": member["id"]} in found["handlers"]
+    reports = [e for e in found["timeline"] if e["actorId"] == member["id"]]
+    assert [e["action"] for e in reports] == ["acknowledge", "arrive", "record_work"]
+    # and the department's response counts it, as independent Cypher does
+    [expected] = await tiny.read(
+        "MATCH (:Department {code: $d})<-[:MEMBER_OF]-(:Person)<-[w:WHISTLED]-(:Case) "
+        "RETURN count(w) AS called, count(w.acknowledgedAt) AS acknowledged, "
+        "count(CASE WHEN w.acknowledgedAt <= w.acknowledgeDueAt THEN 1 END) AS onTime, "
+        "count(w.recordedAt) AS recorded",
+        {"d": member["department"]},
+    )
+    response = _ok(http, o["admin"], RESPONSE, d=member["department"])["whistleResponse"]
+    assert response == {
+        "called": expected["called"],
+        "acknowledged": expected["acknowledged"],
+        "acknowledgedOnTime": expected["onTime"],
+        "recorded": expected["recorded"],
+    }
+    assert response["called"] >= 1
+
+
+WORK_ORDERS = """
+query($d: String!, $s: CaseStatus, $after: String) {
+  department(code: $d) {
+    workOrders(status: $s, first: 3, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { code status } workOrder { number dispatchedAt signedAt current dueAt } }
+    }
+  }
+}
+"""
+
+
+async def test_a_department_lists_its_work_orders_newest_dispatch_first(
+    http: TestClient, tiny: GraphClient, scene: dict[str, Any], offices: dict[str, Any]
+) -> None:
+    # given a fresh work order of the department, signed for
+    o, department = offices, scene["department"]
+    code = _ok(http, o["worker"], REPORT, input=_report(scene))["caseCode"]
+    _ok(http, o["worker"], ACCEPT, code=code)
+    _ok(http, o["worker"], CALL_HOTLINE, code=code, reason="呼叫")
+    _ok(http, o["hotline"], DISPATCH, code=code, d=department)
+    _ok(http, o["department"], SIGN, code=code)
+    expected = await tiny.read(
+        "MATCH (:Department {code: $d})<-[r:HANDLED_BY {role: 'work_order'}]-(c:Case) "
+        "WHERE $s IS NULL OR c.status = $s RETURN c.code AS code ORDER BY r.at DESC, c.code",
+        {"d": department, "s": None},
+    )
+    # when its officer pages through all of them
+    seen: list[str] = []
+    after = None
+    while True:
+        found = _ok(http, o["department"], WORK_ORDERS, d=department, after=after)["workOrders"]
+        seen += [edge["node"]["code"] for edge in found["edges"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    # then they are exactly the department's, newest dispatch first, the fresh one signed
+    assert seen == [row["code"] for row in expected] and seen[0] == code
+    assert found["totalCount"] == len(expected)
+    first = _ok(http, o["department"], WORK_ORDERS, d=department)["workOrders"]["edges"][0]
+    order = first["workOrder"]
+    assert order["number"] == f"{code}-{department[6:]}"
+    assert order["signedAt"] and order["current"] and order["dueAt"]
+    # and the status filter counts as Cypher does
+    signed = await tiny.read(
+        "MATCH (:Department {code: $d})<-[r:HANDLED_BY {role: 'work_order'}]-(c:Case) "
+        "WHERE c.status = 'signed' RETURN count(c) AS n",
+        {"d": department},
+    )
+    found = _ok(http, o["admin"], WORK_ORDERS, d=department, s="SIGNED")["workOrders"]
+    assert found["totalCount"] == signed[0]["n"] >= 1
