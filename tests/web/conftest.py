@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from graph.client import GraphClient
 from server.app import create_app
@@ -26,8 +26,10 @@ from server.settings import Settings
 from server.web_app import WEB_DIST
 from tests.conftest import free_port
 from tests.schema import conftest as schema_fixtures
+from tests.web.app_page import WAIT_MS
 
 tiny = schema_fixtures.tiny  # the seed the live server reads
+expect.set_options(timeout=WAIT_MS)  # every wait for the page, bounded
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 
@@ -54,8 +56,10 @@ class LiveServer:
 
     def __init__(self, settings: Settings) -> None:
         self.port = free_port()
+        # A generous deadline: the browser scenarios are not about time, CI machines are busy.
+        relaxed = settings.model_copy(update={"request_deadline_s": 60.0, "query_timeout_s": 60.0})
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(relaxed), host="127.0.0.1", port=self.port, log_level="warning"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="web-test-server")
@@ -113,6 +117,7 @@ async def page(
     context = await browser.new_context(
         base_url=live_server.url, viewport={"width": 1400, "height": 900}, locale="zh-CN"
     )
+    context.set_default_timeout(WAIT_MS)
     new_page = await context.new_page()
     foreign: list[str] = []
     errors: list[str] = []

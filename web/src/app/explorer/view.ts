@@ -1,6 +1,7 @@
 // The investigators' explorer: find, draw, expand, hide, pin, undo, path, inspect, export.
 import {
   AnalysisDocument,
+  ConflictsDocument,
   NetworkDocument,
   PathDocument,
   PersonByIdCardDocument,
@@ -199,11 +200,16 @@ export function explorerView(): Explorer {
     if (!center) return;
     say(t("loading"));
     try {
-      const { repeatDisputants } = await gql(RepeatDisputantsDocument, { minCases: 3 });
+      const [{ repeatDisputants }, { conflictsOfInterest }] = await Promise.all([
+        gql(RepeatDisputantsDocument, { minCases: 3 }),
+        gql(ConflictsDocument, {}),
+      ]);
       const repeat = new Set(repeatDisputants.map((person) => person.personId));
+      const conflicted = new Set(conflictsOfInterest.flatMap((found) => [`Person:${found.person.personId}`, `Case:${found.case.code}`, `Case:${found.via.code}`]));
       canvas.cy.nodes().forEach((node) => {
         const { type, key } = decodeId(node.id());
         node.toggleClass("repeat", type === "Person" && repeat.has(key));
+        node.toggleClass("conflict", conflicted.has(`${type}:${key}`));
       });
       counts();
     } catch (error) {
