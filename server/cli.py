@@ -27,11 +27,12 @@ from server import access_cli, audit_cli, metrics
 from server.app import create_app
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
-from server.log_format import configure_logging
+from server.log_format import LogFormat, configure_logging
 from server.settings import Settings
 from server.shutdown import Terminated, terminations
 
 GRACEFUL_SHUTDOWN_S = 10
+WORKER_HEALTHCHECK_S = 60  # seconds a worker process may take to answer uvicorn's ping
 log = logging.getLogger("gridgraph.serve")
 SCHEMA_FILE = Path("schema.graphql")  # the committed SDL, at the repository root
 APP_FACTORY = "server.app:create_app"  # what each worker process builds its app with
@@ -184,6 +185,9 @@ def _serve(settings: Settings, local: LocalNeo4j, seed: bool, workers: int) -> i
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         log_level="info",
         log_config=None,  # ours (GRIDGRAPH_LOG_FORMAT): configure_logging, ensure_logging
+        # A worker builds the schema and its pools at start: on a busy machine that took more
+        # than uvicorn's default 5 s, and the supervisor killed and restarted it again and again.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
     return 0
 
@@ -305,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gridgraph` console script."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(LogFormat.TEXT)  # until the settings say which format
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         return cmd_schema(args.output)

@@ -91,6 +91,21 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record is emitted (never a stale stream)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def formatter(log_format: LogFormat) -> logging.Formatter:
     """The formatter of a GRIDGRAPH_LOG_FORMAT."""
     return JsonFormatter() if log_format is LogFormat.JSON else TextFormatter()
@@ -99,7 +114,7 @@ def formatter(log_format: LogFormat) -> logging.Formatter:
 def configure_logging(log_format: LogFormat, level: str = "INFO") -> None:
     """Log to stderr in `log_format`, uvicorn's own loggers included (its access log off:
     the request log replaces it)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(formatter(log_format))
     handler.addFilter(RequestIdFilter())
     setattr(handler, ROOT_MARK, True)
