@@ -109,9 +109,30 @@ def analyse_row(row: Row) -> Analysis:
     return analyse(network_of(row, exact_birth=False))
 
 
+def slim(row: Row) -> Row:
+    """Only what `analyse` reads (persons' names, edges' ends and types): less to send."""
+    nodes = [
+        {
+            "element": item["element"],
+            "node": {
+                "type": item["node"]["type"],
+                "key": item["node"]["key"],
+                "properties": {"name": item["node"]["properties"].get("name")},
+            },
+        }
+        for item in row["nodes"]
+        if item["node"] is not None
+    ]
+    edges = [
+        {key: edge[key] for key in ("id", "type", "source", "target")} | {"properties": {}}
+        for edge in row["edges"]
+    ]
+    return {"nodes": nodes, "edges": edges, "truncated": row["truncated"]}
+
+
 async def network_analysis(
     context: RequestContext, kind: CentreKind, key: str, hops: int, max_nodes: int
 ) -> Analysis:
     """Analyse the bounded dispute network around a person or case, in the CPU pool."""
     row = await dispute_network_row(context, kind, key, hops, None, None, None, max_nodes)
-    return await cpu_pool.pool().run(analyse_row, row)
+    return await cpu_pool.pool().run(analyse_row, slim(row))
