@@ -134,6 +134,15 @@ async def test_request_id_is_stored_in_the_audit_record_and_the_chain_verifies(
     assert rows[1] == {"op": "LogPing", "id": request_id}
     report = await verify_audit_log(graph)
     assert report.intact, report.describe()
+    # The request id is part of the hashed body: changing it shows.
+    swap = "MATCH (r:AuditRecord {requestId: $old}) SET r.requestId = $new"
+    await graph.write(swap, {"old": request_id, "new": "someone-else"})
+    try:
+        altered = await verify_audit_log(graph)
+    finally:
+        await graph.write(swap, {"old": "someone-else", "new": request_id})
+    assert [p.kind.value for p in altered.problems] == ["altered"], altered.describe()
+    assert (await verify_audit_log(graph)).intact
 
 
 def test_neo4j_unavailable_is_one_line_without_traceback(
