@@ -12,7 +12,7 @@ import "./style.css";
 declare global {
   interface Window {
     // For tests and measurements (tests/web, docs/webapp.md): the drawing and its timings.
-    __gridgraph: { explorer?: Explorer; lastDraw?: { fetchMs: number; renderMs: number; nodes: number } };
+    __gridgraph: { explorer?: Explorer; lastDraw?: { fetchMs: number; renderMs: number; addMs: number; layoutMs: number; nodes: number } };
   }
 }
 window.__gridgraph = {};

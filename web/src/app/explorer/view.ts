@@ -146,10 +146,10 @@ export function explorerView(): Explorer {
       center = id;
       pathFrom = pathTo = null;
       empty.remove();
-      canvas.replace(disputeNetwork, id);
+      const parts = canvas.replace(disputeNetwork, id);
       await new Promise(requestAnimationFrame);
       const drawn = performance.now();
-      window.__gridgraph.lastDraw = { fetchMs: fetched - started, renderMs: drawn - fetched, nodes: canvas.nodeCount };
+      window.__gridgraph.lastDraw = { fetchMs: fetched - started, renderMs: drawn - fetched, ...parts, nodes: canvas.nodeCount };
       counts(disputeNetwork.truncated);
       select(id);
     } catch (error) {
