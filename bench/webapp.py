@@ -15,11 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import math
 import random
 import shutil
 import statistics
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from playwright.async_api import Page, Route, async_playwright
 
 FRAMES = 180
 RESULTS = Path(__file__).resolve().parent / "results"
+BENCH_PAGE = Path(__file__).resolve().parent.parent / "web" / "bench" / "dist"
 # Pan and zoom for FRAMES animation frames; the gaps between frames are the frame times.
 FRAME_LOOP = """
 async (frames) => {
@@ -133,6 +137,78 @@ def synthetic_network(size: int, seed: int = 17) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges, "truncated": True}
 
 
+def with_rings(network: dict[str, Any]) -> dict[str, Any]:
+    """The network with x, y on rings by hops from its first node (as the app lays it out)."""
+    neighbours: dict[str, list[str]] = {}
+    for edge in network["edges"]:
+        neighbours.setdefault(edge["source"], []).append(edge["target"])
+        neighbours.setdefault(edge["target"], []).append(edge["source"])
+    first = network["nodes"][0]["id"]
+    ring = {first: 0}
+    queue = [first]
+    for node_id in queue:
+        for nxt in neighbours.get(node_id, []):
+            if nxt not in ring:
+                ring[nxt] = ring[node_id] + 1
+                queue.append(nxt)
+    levels: dict[int, list[str]] = {}
+    unreached = max(ring.values()) + 1
+    for node in network["nodes"]:
+        levels.setdefault(ring.get(node["id"], unreached), []).append(node["id"])
+    at: dict[str, tuple[float, float]] = {}
+    radius = 0.0
+    for level in sorted(levels):
+        members = levels[level]
+        if level:
+            radius = max(radius + 90, len(members) * 16 / (2 * math.pi))
+        for index, node_id in enumerate(members):
+            angle = 2 * math.pi * index / len(members)
+            at[node_id] = (radius * math.cos(angle), radius * math.sin(angle))
+    nodes = [
+        {"id": node["id"], "type": node["type"], "x": at[node["id"]][0], "y": at[node["id"]][1]}
+        for node in network["nodes"]
+    ]
+    edges = [{k: edge[k] for k in ("source", "target", "type")} for edge in network["edges"]]
+    return {"nodes": nodes, "edges": edges}
+
+
+async def compare(size: int, runs: int) -> dict[str, Any]:
+    """Cytoscape.js against sigma.js on the same network (web/bench, `npm run bench`)."""
+    if not (BENCH_PAGE / "index.html").is_file():
+        raise SystemExit("build the comparison page first: cd web && npm run bench")
+    network = with_rings(synthetic_network(size))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(BENCH_PAGE))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    results: dict[str, Any] = {"nodes": size, "edges": len(network["edges"])}
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium_path())
+            page = await browser.new_page(viewport={"width": 1200, "height": 900})
+            await page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            await page.wait_for_function("typeof window.runBench === 'function'")
+            for lib in ("cytoscape", "sigma"):
+                firsts, frames = [], []
+                for _ in range(runs):
+                    run = await page.evaluate(
+                        "([lib, net]) => window.runBench(lib, net)", [lib, network]
+                    )
+                    firsts.append(round(run["firstFrameMs"], 1))
+                    frames.extend(run["frames"][5:])
+                results[lib] = {"first_frame_ms": firsts, "zoom_and_pan_frames": summary(frames)}
+            await browser.close()
+    finally:
+        server.shutdown()
+    return results
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise SystemExit("chromium is not installed (make chromium)")
+    return found
+
+
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times[5:])  # the first frames include the start of the loop
     return {
@@ -147,9 +223,7 @@ async def measure(url: str, size: int, runs: int) -> dict[str, Any]:
     network = synthetic_network(size)
     RESULTS.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"data": {"disputeNetwork": network}})
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("chromium is not installed (make chromium)")
+    chromium = chromium_path()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium)
         page = await browser.new_page(viewport={"width": 1400, "height": 900})
@@ -203,8 +277,16 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="Cytoscape.js vs sigma.js on the same network (no service needed)",
+    )
     args = parser.parse_args()
-    result = asyncio.run(measure(args.url.rstrip("/"), args.nodes, args.runs))
+    if args.compare:
+        result = asyncio.run(compare(args.nodes, args.runs))
+    else:
+        result = asyncio.run(measure(args.url.rstrip("/"), args.nodes, args.runs))
     print(json.dumps(result, indent=2))
 
 
