@@ -11,6 +11,10 @@ budget, graph/client.Budget): past it, or when its request is cancelled (deadlin
 down, client gone), the worker running it is killed and reaped, and the job fails with
 TIMEOUT (`WorkTimeout`); the next job starts a fresh worker.
 
+The pool also admits the heavy Neo4j reads that feed such work (`heavy_read`: the bounded
+networks of investigations) `workers` at a time, so that a burst of heavy requests queues
+here instead of taking every core from Neo4j's and the event loop's cheap work.
+
 `configure` (the app's lifespan) sets the pool up; `shutdown` stops its workers.
 """
 
@@ -23,7 +27,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
@@ -121,6 +125,7 @@ class CpuPool:
         self.kind = kind
         self.stopped = 0  # jobs stopped at their limit (for tests and the fault script)
         self._slots = asyncio.Semaphore(workers)
+        self._heavy_reads = asyncio.Semaphore(workers)
         self._idle: list[_Worker] = []
         self._context: ForkServerContext | None = None
 
@@ -135,6 +140,13 @@ class CpuPool:
             context.set_forkserver_preload(PRELOAD)
             self._context = context
         return _Worker(self._context)
+
+    @contextlib.asynccontextmanager
+    async def heavy_read(self) -> AsyncIterator[None]:
+        """Admit one heavy Neo4j read at a time per worker (waiting counts against the
+        request's deadline)."""
+        async with self._heavy_reads:
+            yield
 
     def limit_s(self) -> float:
         """This job's limit: the pool's, or less when the request's budget is shorter."""

@@ -16,6 +16,7 @@ from graph.case_workflow import OPEN_STATUSES, CaseStatus
 from graph.cases import CaseLevel
 from graph.investigations import CentreKind, ConnectionType
 from graph.traversal import Row, scope_params
+from resolvers import cpu_pool
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, NotFound
 from resolvers.time_range import checked_date
@@ -176,7 +177,8 @@ async def dispute_network_row(
         "categories": categories,
         **scope_params(scope),
     }
-    rows = await context.graph.read(cypher.network_query(kind, hops, scope is not None), params)
+    async with cpu_pool.pool().heavy_read():  # a bulkhead: see resolvers/cpu_pool.py
+        rows = await context.graph.read(cypher.network_query(kind, hops, scope is not None), params)
     if not rows:
         raise NotFound(f"no {kind.value} {key}", key=key)
     [row] = rows

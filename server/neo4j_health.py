@@ -93,8 +93,11 @@ class Neo4jHealth:
 
     async def probe_once(self) -> bool:
         """Probe Neo4j once and update the state; True when it answered."""
+        # While down, a probe gets less time: a timeout then changes nothing, and the next
+        # probe comes sooner after Neo4j answers again.
+        timeout_s = self.probe_timeout_s if self._available else self.probe_timeout_s / 2
         try:
-            async with asyncio.timeout(self.probe_timeout_s):
+            async with asyncio.timeout(timeout_s):
                 await self.probe()
         except TimeoutError:
             self._timeouts += 1
