@@ -27,6 +27,70 @@ async def upsert_grid_worker_evaluations(
     await graph.write(UPSERT_EVALUATIONS, {"rows": list(rows)})
 
 
+# -- the street's evaluation and what follows (recordGridWorkerEvaluation, replaceGridWorker) --
+
+# The grid's current worker (WORKS_GRID without `until`), if the grid is visible.
+CURRENT_WORKER: LiteralString = """
+MATCH (g:Grid {code: $grid})
+OPTIONAL MATCH (g)<-[r:WORKS_GRID]-(w:Person) WHERE r.until IS NULL
+RETURN w.id AS worker
+"""
+
+# One quarter's evaluation of a grid's worker (recorded by the street): its item scores and
+# total; then every evaluation of the quarter is ranked again (best first, ties by grid
+# code, as the seeds rank them) and the bottom `$share` flagged.
+RECORD_EVALUATION: LiteralString = """
+MATCH (w:Person {id: $worker})
+MATCH (g:Grid {code: $grid})
+MERGE (e:GridWorkerEvaluation {id: $id})
+SET e.quarter = $quarter, e.score = $score, e.items = $items, e.itemScores = $itemScores,
+    e.evaluatedBy = $subject, e.evaluatedAt = $at
+MERGE (w)-[:EVALUATED]->(e)
+MERGE (e)-[:FOR_GRID]->(g)
+WITH 1 AS done
+MATCH (x:GridWorkerEvaluation {quarter: $quarter})
+WITH x ORDER BY x.score DESC, x.id
+WITH collect(x) AS ranked
+WITH ranked, size(ranked) - toInteger(ceil(size(ranked) * $share)) AS cut
+UNWIND range(0, size(ranked) - 1) AS i
+WITH ranked[i] AS x, i + 1 AS rank, cut
+SET x.rank = rank, x.bottom5 = rank > cut
+WITH x WHERE x.id = $id
+RETURN x.rank AS rank, x.bottom5 AS bottom5, x.score AS score
+"""
+
+# 末位淘汰: the grid's current worker leaves (WORKS_GRID.until, the reason kept) and another
+# person takes the grid from now (a new WORKS_GRID {since}); the history stays.
+REPLACE_WORKER: LiteralString = """
+MATCH (g:Grid {code: $grid})<-[old:WORKS_GRID]-(:Person {id: $worker})
+WHERE old.until IS NULL
+SET old.until = $at, old.leftBecause = $reason
+WITH g
+MATCH (n:Person {id: $successor})
+CREATE (n)-[:WORKS_GRID {since: $at, fullTime: true}]->(g)
+SET n:GridWorker
+RETURN n.id AS id
+"""
+
+
+async def current_worker(graph: CypherWriter, grid: str) -> str | None:
+    """The grid's current worker (None when the grid has none, or does not exist)."""
+    rows = await graph.write(CURRENT_WORKER, {"grid": grid})
+    return rows[0]["worker"] if rows else None
+
+
+async def record_evaluation(graph: CypherWriter, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Write one evaluation and re-rank its quarter; the evaluation's rank and flag."""
+    [found] = await graph.write(RECORD_EVALUATION, dict(row))
+    return found
+
+
+async def replace_worker(graph: CypherWriter, row: Mapping[str, Any]) -> None:
+    """End the worker's WORKS_GRID and start the successor's (grid, worker, successor, at,
+    reason)."""
+    await graph.write(REPLACE_WORKER, dict(row))
+
+
 # -- reads ----------------------------------------------------------------------------------
 
 EVALUATION = NodeSpec("GridWorkerEvaluation", "id", ("quarter", "score", "rank", "bottom5"))

@@ -174,11 +174,21 @@ PERSON_FAMILY = Hop(
     edge_map=FAMILY_AS_SEEN_FROM_S,
     order="t.birthDate, t.id",
 )
+# The grids a worker works now and the grid's current worker: a replaced worker's WORKS_GRID
+# keeps its `since` and gets an `until` (history), and is no longer current.
 WORKER_GRIDS = Hop(
-    PERSON, "(s:Person)-[r:WORKS_GRID]->(t:Grid)", places.GRID, edge=("since", "fullTime")
+    PERSON,
+    "(s:Person)-[r:WORKS_GRID]->(t:Grid)",
+    places.GRID,
+    edge=("since", "fullTime"),
+    where="r.until IS NULL",
 )
 GRID_WORKERS = Hop(
-    places.GRID, "(s:Grid)<-[r:WORKS_GRID]-(t:Person)", PERSON, edge=("since", "fullTime")
+    places.GRID,
+    "(s:Grid)<-[r:WORKS_GRID]-(t:Person)",
+    PERSON,
+    edge=("since", "fullTime"),
+    where="r.until IS NULL",
 )
 # Residents of every grid whose code starts with the key: one grid, or a whole community,
 # street or district (codes nest). Paginated, filtered with PERSON_FILTER.

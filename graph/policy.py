@@ -94,6 +94,29 @@ class WorkflowRules:
 
 
 @dataclass(frozen=True)
+class EvaluationItem:
+    """One scored item of the quarterly grid-worker evaluation (0-100, weighted)."""
+
+    code: str
+    name: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class EvaluationRules:
+    """The quarterly evaluation: its items and the share flagged at the bottom (末位)."""
+
+    items: tuple[EvaluationItem, ...]
+    bottom_share: float
+
+    def total(self, scores: Mapping[str, float]) -> float:
+        """The weighted mean of the item scores, one decimal."""
+        weights = sum(item.weight for item in self.items)
+        points = sum(item.weight * scores[item.code] for item in self.items)
+        return round(points / weights, 1)
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every enumeration the generator draws from."""
 
@@ -114,6 +137,7 @@ class Policy:
     village_suffixes: tuple[str, ...]
     estate_suffixes: tuple[str, ...]
     workflow: WorkflowRules
+    evaluation: EvaluationRules
 
     def category(self, code: str) -> CaseCategory:
         """The category with this code."""
@@ -174,5 +198,12 @@ def load_policy(path: Path = POLICY_FILE) -> Policy:
             whistle_acknowledge_minutes=int(data["workflow"]["whistle"]["acknowledge_minutes"]),
             whistle_on_site_hours=int(data["workflow"]["whistle"]["on_site_hours"]),
             whistle_record_hours=int(data["workflow"]["whistle"]["record_hours"]),
+        ),
+        evaluation=EvaluationRules(
+            items=tuple(
+                EvaluationItem(str(item["code"]), str(item["name"]), int(item["weight"]))
+                for item in data["evaluation"]["items"]
+            ),
+            bottom_share=float(data["evaluation"]["bottom_share"]),
         ),
     )

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from graph.case_commands import OVERDUE_IN_PLACE, Command, MediationOutcome, Outcome, RelatedReason
 from graph.case_workflow import CaseAction, Duty
 from resolvers import case_mutations as resolve
+from resolvers import evaluation_mutations as resolve_evaluations
 from resolvers import places as resolve_places
 from resolvers.case_mutations import PartyDraft, ReportDraft
 from resolvers.context import RequestContext
@@ -419,6 +420,57 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="The street's quarterly evaluation of a grid's worker (履职评估): every"
+        " item of policy.toml scored 0-100; the quarter is ranked again and its bottom 5%"
+        " flagged (末位). Street officers of the grid's street, admins."
+    )
+    async def record_grid_worker_evaluation(
+        self,
+        info: Context,
+        grid: str,
+        quarter: str,
+        scores: list[EvaluationScoreInput],
+        idempotency_key: IdempotencyKey = None,
+    ) -> GridWorkerEvaluationPayload:
+        if len({s.item for s in scores}) != len(scores):
+            raise BadUserInput("each item once", argument="scores")
+        given = {s.item: s.score for s in scores}
+        done = await resolve_evaluations.evaluate(
+            info.context, grid, quarter, given, idempotency_key
+        )
+        return GridWorkerEvaluationPayload(
+            evaluation_id=done.id,
+            worker_id=done.worker,
+            score=done.score,
+            rank=done.rank,
+            bottom5=done.bottom5,
+            replayed=done.replayed,
+        )
+
+    @strawberry.mutation(
+        description="末位淘汰: replace a grid's worker flagged at the bottom of `quarter` by"
+        " `successor`; the former worker's WORKS_GRID keeps its history (`until`)."
+    )
+    async def replace_grid_worker(
+        self,
+        info: Context,
+        grid: str,
+        quarter: str,
+        successor: str,
+        reason: Reason,
+        idempotency_key: IdempotencyKey = None,
+    ) -> GridWorkerReplacementPayload:
+        done = await resolve_evaluations.replace(
+            info.context, grid, quarter, successor, reason, idempotency_key
+        )
+        return GridWorkerReplacementPayload(
+            grid_code=done.grid,
+            former_worker_id=done.former,
+            worker_id=done.successor,
+            replayed=done.replayed,
+        )
+
+    @strawberry.mutation(
         description="Relate other cases to this one (RELATED_TO, from the later to the earlier)."
     )
     async def link_related_cases(
@@ -442,6 +494,30 @@ class Mutation:
             relation=reason,
             note=note,
         )
+
+
+@strawberry.input(description="One evaluation item's score (items: policy.toml [evaluation]).")
+class EvaluationScoreInput:
+    item: str = strawberry.field(description="The item code, e.g. E1.")
+    score: float = strawberry.field(description="0 to 100.")
+
+
+@strawberry.type(description="What recordGridWorkerEvaluation recorded.")
+class GridWorkerEvaluationPayload:
+    evaluation_id: str
+    worker_id: str = strawberry.field(description="The grid worker evaluated.")
+    score: float = strawberry.field(description="The weighted total, 0-100.")
+    rank: int = strawberry.field(description="In the quarter, 1 = best, after re-ranking.")
+    bottom5: bool = strawberry.field(description="In the bottom 5% of the quarter (末位).")
+    replayed: bool
+
+
+@strawberry.type(description="What replaceGridWorker did: the former worker left the grid.")
+class GridWorkerReplacementPayload:
+    grid_code: str
+    former_worker_id: str = strawberry.field(description="Its WORKS_GRID now has `until`.")
+    worker_id: str = strawberry.field(description="The successor (WORKS_GRID since now).")
+    replayed: bool
 
 
 @strawberry.enum(description="A called member's steps after a whistle (吹哨报到), in order.")

@@ -1,0 +1,161 @@
+"""The street's quarterly evaluation of a grid worker and the replacement that may follow
+(末位淘汰), each ONE write transaction with an optional idempotency claim.
+
+As for the case workflow (graph/case_commands), the grid and persons named are matched with
+the caller's row scope inside the transaction (out of scope is TargetNotFound, as unknown),
+a key already holding a result answers with it and writes nothing, and anything raised
+rolls everything back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, LiteralString
+
+from graph import evaluations
+from graph.case_commands import CommandRefused, IdempotencyClaim, KeyReused, Target
+from graph.case_commands import cypher as claims
+from graph.case_commands.scoped import require
+from graph.client import GraphClient, TransactionWriter
+from graph.policy import EvaluationRules
+from graph.traversal import Scope
+
+# The worker's evaluation of the quarter flagged them in the bottom share (末位).
+FLAGGED: LiteralString = """
+MATCH (:Person {id: $worker})-[:EVALUATED]->(e:GridWorkerEvaluation {id: $id})
+WHERE e.bottom5
+RETURN e.id AS id
+"""
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """An evaluation as recorded: its id, worker, total, rank and flag."""
+
+    id: str
+    worker: str
+    score: float
+    rank: int
+    bottom5: bool
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Who left the grid and who took it."""
+
+    grid: str
+    former: str
+    successor: str
+    replayed: bool = False
+
+
+async def _replayed(tx: TransactionWriter, claim: IdempotencyClaim | None, at: datetime) -> Any:
+    if claim is None:
+        return None
+    params = {
+        "key": claim.key,
+        "operation": claim.operation,
+        "fingerprint": claim.fingerprint,
+        "subject": claim.subject,
+        "at": at,
+    }
+    [row] = await tx.write(claims.CLAIM_KEY, params)
+    if row["result"] is None:
+        return None
+    if row["fingerprint"] != claim.fingerprint:
+        raise KeyReused("this idempotency key was already used for another call")
+    return json.loads(row["result"])
+
+
+async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, result: Any) -> None:
+    if claim is not None:
+        params = {"key": claim.key, "result": json.dumps(result), "caseCode": None}
+        await tx.write(claims.STORE_RESULT, params)
+
+
+async def _worker_of(tx: TransactionWriter, grid: str, scope: Scope) -> str:
+    await require(tx, Target.GRID, [grid], "grid", scope)
+    worker = await evaluations.current_worker(tx, grid)
+    if worker is None:
+        raise CommandRefused(f"grid {grid} has no grid worker now", "grid")
+    return worker
+
+
+async def record_evaluation(
+    graph: GraphClient,
+    grid: str,
+    quarter: str,
+    scores: Mapping[str, float],
+    rules: EvaluationRules,
+    subject: str,
+    at: datetime,
+    claim: IdempotencyClaim | None = None,
+    scope: Scope = None,
+) -> EvaluationRecord:
+    """Record the quarter's evaluation of the grid's current worker and re-rank the quarter."""
+
+    async def work(tx: TransactionWriter) -> EvaluationRecord:
+        if (stored := await _replayed(tx, claim, at)) is not None:
+            await require(tx, Target.GRID, [grid], "grid", scope)
+            return EvaluationRecord(**stored, replayed=True)
+        worker = await _worker_of(tx, grid, scope)
+        codes = [item.code for item in rules.items]
+        evaluation_id = f"{quarter}-{grid}"
+        row = {
+            "id": evaluation_id,
+            "worker": worker,
+            "grid": grid,
+            "quarter": quarter,
+            "score": rules.total(scores),
+            "items": codes,
+            "itemScores": [float(scores[code]) for code in codes],
+            "subject": subject,
+            "at": at,
+            "share": rules.bottom_share,
+        }
+        found = await evaluations.record_evaluation(tx, row)
+        result = EvaluationRecord(
+            evaluation_id, worker, found["score"], found["rank"], found["bottom5"]
+        )
+        stored_result = {key: value for key, value in vars(result).items() if key != "replayed"}
+        await _store(tx, claim, stored_result)
+        return result
+
+    return await graph.in_one_transaction(work)
+
+
+async def replace_worker(
+    graph: GraphClient,
+    grid: str,
+    quarter: str,
+    successor: str,
+    reason: str,
+    at: datetime,
+    claim: IdempotencyClaim | None = None,
+    scope: Scope = None,
+) -> Replacement:
+    """Replace the grid's worker flagged in the bottom share of `quarter` by `successor`."""
+
+    async def work(tx: TransactionWriter) -> Replacement:
+        if (stored := await _replayed(tx, claim, at)) is not None:
+            await require(tx, Target.GRID, [grid], "grid", scope)
+            return Replacement(**stored, replayed=True)
+        worker = await _worker_of(tx, grid, scope)
+        await require(tx, Target.PERSON, [successor], "successor", scope)
+        if successor == worker:
+            raise CommandRefused("the successor already works this grid", "successor")
+        flagged = await tx.write(FLAGGED, {"id": f"{quarter}-{grid}", "worker": worker})
+        if not flagged:
+            message = f"the grid's worker is not in the bottom of {quarter}'s evaluation"
+            raise CommandRefused(message, "quarter")
+        row = {"grid": grid, "worker": worker, "successor": successor, "at": at}
+        await evaluations.replace_worker(tx, {**row, "reason": reason})
+        result = Replacement(grid, worker, successor)
+        await _store(tx, claim, {"grid": grid, "former": worker, "successor": successor})
+        return result
+
+    return await graph.in_one_transaction(work)
