@@ -333,7 +333,8 @@ async def outage(server: Server, case_code: str) -> dict[str, Any]:
     """Kill Neo4j under load, start it again; time the 503s, the recovery, check writes."""
     seen: list[Seen] = []
     writes: dict[str, tuple[int, str | None, float]] = {}
-    stop = asyncio.Event()
+    stop, warmed = asyncio.Event(), asyncio.Event()
+    acknowledged: list[str] = []
 
     async def reader() -> None:
         async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
@@ -353,10 +354,16 @@ async def outage(server: Server, case_code: str) -> dict[str, Any]:
                 variables = {"code": case_code, "key": key}
                 status, payload, _ = await _post(client, {"query": URGE, "variables": variables})
                 writes[key] = (status, _code(payload), time.monotonic())
+                if status == 200 and _code(payload) is None:
+                    acknowledged.append(key)
+                    if len(acknowledged) >= 20:
+                        warmed.set()
                 await asyncio.sleep(0.05)
 
     tasks = [asyncio.create_task(reader()) for _ in range(4)] + [asyncio.create_task(writer())]
     await asyncio.sleep(3)
+    with contextlib.suppress(TimeoutError):  # some writes acknowledged before the kill
+        await asyncio.wait_for(warmed.wait(), 60)
     pid = server.neo4j_pid()
     killed = time.monotonic()
     os.kill(pid, signal.SIGKILL)
