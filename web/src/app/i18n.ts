@@ -115,6 +115,7 @@ const zh = {
   passed: "通过",
   breached: "未通过",
   gridWorker: "网格员",
+  allCategories: "全部类别（类别代码）",
 };
 
 export type MessageKey = keyof typeof zh;
@@ -232,6 +233,7 @@ const en: Record<MessageKey, string> = {
   passed: "passed",
   breached: "breached",
   gridWorker: "Grid worker",
+  allCategories: "all (a category code)",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { "zh-CN": zh, en };

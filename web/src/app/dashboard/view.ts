@@ -55,6 +55,8 @@ export function dashboardView(openInExplorer: (caseCode: string) => void): HTMLE
   const charts: echarts.ECharts[] = [];
   const crumbs: Crumb[] = [{ level: "district", code: DISTRICT, name: t("district") }];
   const period = h("input", { type: "text", name: "period", value: "2024", size: 8, "data-testid": "period" });
+  // A category code of graph/policy.toml (neighbour, land, ...); blank: every category.
+  const category = h("input", { type: "text", name: "category", size: 14, placeholder: t("allCategories"), "data-testid": "category" });
   const trail = h("nav", { class: "crumbs", "data-testid": "crumbs" });
   const cards = h("div", { class: "cards", "data-testid": "scorecard" });
   const children = h("div", { class: "children", "data-testid": "children" });
@@ -148,12 +150,13 @@ export function dashboardView(openInExplorer: (caseCode: string) => void): HTMLE
       return;
     }
     hotspotChart.hidden = false;
-    const { hotspots } = await gql(HotspotsDocument, { level: childLevel, period: period.value, category: null });
+    const chosen = category.value.trim() || null;
+    const { hotspots } = await gql(HotspotsDocument, { level: childLevel, period: period.value, category: chosen });
     const counts = new Map(hotspots.places.filter((place) => place.code.startsWith(code)).map((place) => [place.code, place]));
     const rows = list.map((child) => ({ name: child.name, count: counts.get(child.code)?.count ?? 0, previous: counts.get(child.code)?.previousCount ?? 0 }));
     rows.sort((a, b) => b.count - a.count);
     chart(hotspotChart, {
-      title: { text: t("hotspots"), textStyle: { fontSize: 13 } },
+      title: { text: chosen ? `${t("hotspots")} · ${chosen}` : t("hotspots"), textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
       legend: { data: [period.value, hotspots.previousPeriod], right: 10 },
       grid: { left: 110, right: 20, top: 40, bottom: 20 },
@@ -323,7 +326,7 @@ export function dashboardView(openInExplorer: (caseCode: string) => void): HTMLE
   const element = h(
     "div",
     { class: "dashboard" },
-    h("div", { class: "dash-head" }, trail, h("label", {}, `${t("period")} `, period, h("button", { onclick: () => void load() }, "↻")), status),
+    h("div", { class: "dash-head" }, trail, h("label", {}, `${t("period")} `, period, ` ${t("category")} `, category, h("button", { onclick: () => void load() }, "↻")), status),
     cards,
     h("div", { class: "dash-grid" }, h("div", {}, children, hotspotChart, trendChart), h("div", {}, ranking, overdue), h("div", {}, caseDetail)),
   );
