@@ -15,10 +15,12 @@ from neo4j import (
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     Query,
+    Record,
     RoutingControl,
     unit_of_work,
 )
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Date, DateTime, Time
 
 # Neo4j cannot be reached (down, restarting, the connection broke): the errors that make
@@ -117,15 +119,28 @@ def _note_records(count: int) -> None:
         counter.records += count
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_native(value: Any) -> Any:
-    """Neo4j temporal values as Python date/datetime/time, inside lists and maps too."""
+    """A value as plain Python: Neo4j temporal values as date/datetime/time, nodes and
+    relationships as `Record.data()` gives them, inside lists and maps too (one pass)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dict):
         return {key: to_native(item) for key, item in value.items()}
     if isinstance(value, list):
         return [to_native(item) for item in value]
     if isinstance(value, NEO4J_TEMPORAL):
         return value.to_native()
+    if isinstance(value, Node | Relationship | Path):  # as Record.data() exports them
+        return to_native(Record([("value", value)]).data()["value"])  # type: ignore[no-untyped-call]
     return value
+
+
+def native_row(record: Record) -> dict[str, Any]:
+    """One record as a plain dict (what `to_native(record.data())` gave, in one pass)."""
+    return {key: to_native(value) for key, value in zip(record.keys(), record, strict=True)}
 
 
 def open_driver(uri: str, user: str, password: str, **config: Any) -> AsyncDriver:
@@ -227,14 +242,14 @@ class GraphClient:
                     ) as session,
                 ):
                     result = await session.run(self._query(query), params)
-                    rows = await result.data()
+                    rows = [native_row(record) async for record in result]
                 break
             except Neo4jError as error:
                 timed_out = "TransactionTimedOut" in (error.code or "")
                 if timed_out or not error.is_retryable() or attempt == READ_RETRIES:
                     raise
         _note_records(len(rows))
-        return [to_native(row) for row in rows]
+        return rows
 
     async def write(
         self, query: LiteralString, params: dict[str, Any] | None = None
