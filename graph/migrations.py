@@ -34,6 +34,7 @@ NATURAL_KEYS: tuple[tuple[str, str], ...] = (
     ("CaseCounter", "year"),  # allocates case codes (graph/case_commands): one per year
     ("IdempotencyKey", "key"),  # a retried mutation finds its first result (docs/workflow.md)
     ("GridWorkerEvaluation", "id"),
+    ("FengqiaoDecision", "id"),  # 枫桥式网格 nominations and confirmations (graph/fengqiao.py)
     ("Organization", "code"),
     ("ApiKey", "id"),
     ("AuditRecord", "seq"),  # the audit chain (graph/audit.py): one record per seq

@@ -127,6 +127,7 @@ _BY_LABEL: Mapping[LiteralString, Callable[[LiteralString], LiteralString]] = {
     "Person": _person,
     "VolunteerTeam": _volunteer_team,
     "GridWorkerEvaluation": _evaluation,
+    "FengqiaoDecision": _evaluation,  # for one grid (FOR_GRID), like an evaluation
     "PartyOrganization": _covering,
     "MediationCommittee": _covering,
     "MediationStudio": _studio,

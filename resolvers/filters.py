@@ -74,3 +74,8 @@ def quarter_params(quarter: str | None = None, **_: Any) -> dict[str, Any]:
 def work_order_params(status: Any = None, **_: Any) -> dict[str, Any]:
     """Parameters of graph.departments.WORK_ORDERS: the case status, if given."""
     return {"status": status.value if status else None}
+
+
+def year_params(year: str | None = None, **_: Any) -> dict[str, Any]:
+    """Parameters of graph.fengqiao.GRID_DECISIONS: one year, if given."""
+    return {"year": year}

@@ -12,6 +12,7 @@ from graph import (
     cases,
     departments,
     evaluations,
+    fengqiao,
     mediation,
     party,
     persons,
@@ -19,11 +20,13 @@ from graph import (
     volunteers,
 )
 from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
 from resolvers.filters import (
     case_filter_params,
     case_order,
     persons_filter_params,
     quarter_params,
+    year_params,
 )
 from resolvers.reads import neighbours
 from resolvers.relations import Shape, relation
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from schema.buildings import Building
     from schema.cases import CaseConnection, CaseFilter
     from schema.evaluations import GridWorkerEvaluation
+    from schema.fengqiao import FengqiaoDecision
     from schema.mediation import MediationCommittee
     from schema.party import PartyOrganization
     from schema.persons import Person, PersonConnection, PersonFilter
@@ -47,6 +51,7 @@ LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")
 LazyCaseFilter = Annotated["CaseFilter", strawberry.lazy("schema.cases")]
 LazyBuilding = Annotated["Building", strawberry.lazy("schema.buildings")]
 LazyEvaluation = Annotated["GridWorkerEvaluation", strawberry.lazy("schema.evaluations")]
+LazyFengqiaoDecision = Annotated["FengqiaoDecision", strawberry.lazy("schema.fengqiao")]
 LazyCommittee = Annotated["MediationCommittee", strawberry.lazy("schema.mediation")]
 LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
 LazyVolunteerTeam = Annotated["VolunteerTeam", strawberry.lazy("schema.volunteers")]
@@ -133,6 +138,20 @@ class Grid(Place):
     @relation(buildings.GRID_BUILDINGS)
     async def buildings(self, info: Context) -> list[LazyBuilding]:
         return await related(info, self.code)
+
+    @strawberry.field(
+        description="Fengqiao-style grid decisions (枫桥式网格): the street's quarterly"
+        " nominations and the district's yearly confirmations, by period; `year` keeps one."
+    )
+    @relation(fengqiao.GRID_DECISIONS, params=year_params)
+    async def fengqiao_decisions(
+        self,
+        info: Context,
+        year: Annotated[str | None, strawberry.argument(description="e.g. 2024")] = None,
+    ) -> list[LazyFengqiaoDecision]:
+        if year is not None and not (len(year) == 4 and year.isdecimal()):
+            raise BadUserInput("year must look like 2024", argument="year")
+        return await related(info, self.code, year=year)
 
     @strawberry.field(description="Evaluations of this grid's worker, newest quarter first.")
     @relation(evaluations.GRID_EVALUATIONS, params=quarter_params)

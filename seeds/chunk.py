@@ -53,6 +53,7 @@ class Chunk:
     related_cases: list[Row] = field(default_factory=list)
     whistles: list[Row] = field(default_factory=list)  # 吹哨报到 (WHISTLED)
     evaluations: list[Row] = field(default_factory=list)
+    fengqiao: list[Row] = field(default_factory=list)  # 枫桥式网格 decisions
 
     def merge(self, other: Chunk) -> None:
         """Append every row of `other` (kept in order, so parents still come first)."""

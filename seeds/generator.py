@@ -11,15 +11,17 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
+from graph.china_time import CHINA_TIME
 from graph.party import PartyLevel, PartyRole
 from graph.personal_data import PersonalDataKey
 from graph.persons import Role
 from graph.places import PlaceLevel
 from graph.policy import Policy, load_policy
 from seeds.casegen import CaseMaker, CaseNumbers, CaseSummary, GridContext
-from seeds.chunk import Chunk
+from seeds.chunk import Chunk, Row
 from seeds.grid_content import (
     GridPeople,
     building_address,
@@ -35,6 +37,15 @@ from seeds.planted import Planted, plant_structures
 from seeds.rencheng import DISTRICT_CODE, DISTRICT_NAME
 
 QUARTERS: tuple[str, ...] = ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1")
+# 枫桥式网格 2024: the article's 40 confirmed grids of 1,541 (scaled for smaller seeds),
+# nominated by the streets after each quarter and confirmed by the district at the press
+# conference of 10 April 2025; the nomination thresholds are local assumptions.
+FENGQIAO_2024 = 40
+NOMINATED_ON: tuple[datetime, ...] = tuple(
+    datetime(y, m, 10, 9, 0, tzinfo=CHINA_TIME)
+    for y, m in ((2024, 4), (2024, 7), (2024, 10), (2025, 1))
+)
+CONFIRMED_ON = datetime(2025, 4, 10, 9, 0, tzinfo=CHINA_TIME)
 
 
 @dataclass
@@ -300,6 +311,81 @@ class Generator:
             )
             self._record(summary)
 
+    def _evidence(self, code: str, quarters: tuple[str, ...]) -> dict[str, Any]:
+        """A grid's record over some quarters: ten-no passed, resolved-in-grid rate,
+        mean satisfaction, cases."""
+        found = [self.stats.get((code, quarter), GridStats()) for quarter in quarters]
+        reported = sum(s.reported for s in found)
+        moods = [mood for s in found for mood in s.satisfaction]
+        return {
+            "tenNoPassed": not any(s.breaches for s in found),
+            "resolvedInGridRate": round(sum(s.in_grid for s in found) / reported, 3)
+            if reported
+            else None,
+            "meanSatisfaction": round(sum(moods) / len(moods), 2) if moods else None,
+            "caseCount": reported,
+        }
+
+    def _fengqiao_decisions(self) -> list[Row]:
+        """季度提名、年度确定 for 2024: each quarter the street nominates its grids with all
+        ten "no"s passed, at least 60% resolved in the grid and a mean satisfaction of 4 or
+        more (a quarter without cases qualifies); in April 2025 the district confirms, of the
+        grids nominated in three quarters or more and without breach all year,
+        the best `FENGQIAO_2024` per 1,541 grids (the article's 40), by resolved-in-grid rate
+        then satisfaction."""
+        rows: list[Row] = []
+        grids = [(street.code, grid.code) for street in self.plan for grid in street.grids]
+        year = tuple(q for q in QUARTERS if q.startswith("2024"))
+        nominated: dict[str, int] = {}
+        for index, quarter in enumerate(year):
+            decided = NOMINATED_ON[index]
+            for street, code in grids:
+                evidence = self._evidence(code, (quarter,))
+                rate, mood = evidence["resolvedInGridRate"], evidence["meanSatisfaction"]
+                if not evidence["tenNoPassed"] or (rate is not None and rate < 0.6):
+                    continue
+                if mood is not None and mood < 4.0:  # a quiet quarter (no case) qualifies
+                    continue
+                nominated[code] = nominated.get(code, 0) + 1
+                rows.append(
+                    {
+                        "id": f"FQ-{quarter}-{code}",
+                        "kind": "nomination",
+                        "period": quarter,
+                        "decidedAt": decided,
+                        "decidedBy": street,
+                        "gridCode": code,
+                        **evidence,
+                    }
+                )
+        every = [
+            code
+            for _, code in grids
+            if nominated.get(code, 0) >= len(year) - 1 and self._evidence(code, year)["tenNoPassed"]
+        ]
+        ranked = sorted(
+            every,
+            key=lambda code: (
+                -(self._evidence(code, year)["resolvedInGridRate"] or 0),
+                -(self._evidence(code, year)["meanSatisfaction"] or 0),
+                code,
+            ),
+        )
+        confirmed = max(1, round(FENGQIAO_2024 * len(grids) / 1541)) if ranked else 0
+        for code in ranked[:confirmed]:
+            rows.append(
+                {
+                    "id": f"FQ-2024-{code}",
+                    "kind": "confirmation",
+                    "period": "2024",
+                    "decidedAt": CONFIRMED_ON,
+                    "decidedBy": DISTRICT_CODE,
+                    "gridCode": code,
+                    **self._evidence(code, year),
+                }
+            )
+        return rows
+
     def _record(self, summary: CaseSummary) -> None:
         stats = self.stats.setdefault((summary.grid_code, summary.quarter), GridStats())
         stats.reported += 1
@@ -309,9 +395,11 @@ class Generator:
             stats.satisfaction.append(summary.satisfaction)
 
     def evaluation_chunk(self) -> Chunk:
-        """Quarterly evaluations of every grid worker; the bottom 5% of each quarter flagged."""
+        """Quarterly evaluations of every grid worker; the bottom 5% of each quarter flagged;
+        and the 枫桥式网格 decisions of 2024."""
         rng = self._rng("evaluations")
         chunk = Chunk()
+        chunk.fengqiao = self._fengqiao_decisions()
         grids = [grid.code for street in self.plan for grid in street.grids]
         for quarter in QUARTERS:
             scored: list[tuple[float, str]] = []

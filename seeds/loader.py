@@ -19,6 +19,7 @@ from graph import (
     cases,
     departments,
     evaluations,
+    fengqiao,
     mediation,
     party,
     persons,
@@ -97,6 +98,7 @@ async def write_chunk(graph: GraphClient, chunk: Chunk) -> None:
     await each(cases.upsert_related_cases, chunk.related_cases)
     await each(cases.upsert_whistles, chunk.whistles)
     await each(evaluations.upsert_grid_worker_evaluations, chunk.evaluations)
+    await each(fengqiao.upsert_decisions, chunk.fengqiao)
 
 
 async def _write_and_count(graph: GraphClient, chunk: Chunk, bar: tqdm[Any], people: int) -> None:
