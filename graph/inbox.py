@@ -3,8 +3,9 @@
 A case waits for whoever holds it (`Case.currentLevel` and `Case.assignee`, stored by every
 transition of graph/case_workflow.py): to accept it, sign its work order or handle it, until
 its deadline (`dueAt`, `dueFor`). A resolved case also waits for the follow-up visit (回访)
-of its grid's worker. Pages are ordered by the deadline (nothing due last), then code, and
-read with the caller's row scope (graph/scope.py), like every list.
+of its grid's worker. Pages are ordered by the deadline (nothing due last), then code, start
+after a cursor's keys (graph/keyset.py: an inbox changes as cases move on, and a keyset page
+moves with it), and are read with the caller's row scope (graph/scope.py), like every list.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph import cases
+from graph import cases, keyset
 from graph import scope as row_scope
 from graph.case_workflow import CaseStatus
 from graph.client import GraphClient
 from graph.traversal import Neighbour, NeighbourPage, Scope, scope_params
 
+ORDER: LiteralString = "t.dueAt, t.code"  # most urgent first, nothing due last
 FOLLOW_UP = "follow_up"  # the duty of a resolved case waiting for its follow-up visit
 DONE: tuple[str, ...] = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
 
@@ -44,15 +46,18 @@ def _where(scoped: bool) -> LiteralString:
     return "WITH t, duty WHERE " + row_scope.visible("Case", "t") + "\n" if scoped else ""
 
 
-def page_query(scoped: bool) -> LiteralString:
-    """One page of waiting cases: (node, duty)."""
+def page_query(scoped: bool, after: Sequence[Any] | None = None) -> LiteralString:
+    """One page of waiting cases after the sort keys `after` ($after; None: from the most
+    urgent): (node, duty, keys)."""
+    start = "" if after is None else keyset.after_condition(ORDER, after, "after")
     return (
         _WAITING
         + _where(scoped)
-        + "WITH t, duty ORDER BY t.dueAt, t.code SKIP $skip LIMIT $limit\n"
+        + (f"WITH t, duty WHERE {start}\n" if start else "")
+        + f"WITH t, duty ORDER BY {ORDER} LIMIT $limit\n"
         + "RETURN "
         + cases.CASE.projection("t")
-        + " AS node, duty"
+        + f" AS node, duty, {keyset.keys_projection(ORDER)} AS keys"
     )
 
 
@@ -83,18 +88,20 @@ class Waiting:
 async def waiting_page(
     graph: GraphClient,
     waiting: Waiting,
-    skip: int,
+    after: Sequence[Any] | None,
     limit: int,
     with_total: bool,
     scope: Scope = None,
 ) -> NeighbourPage:
-    """A page of the cases waiting (edge: {duty}); `limit` 0 reads no node."""
-    params = {**waiting.params(), **scope_params(scope), "skip": skip, "limit": limit}
+    """A page of the cases waiting after the sort keys `after` (edge: {duty}); `limit` 0
+    reads no node."""
+    params = {**waiting.params(), **scope_params(scope), "limit": limit}
+    params["after"] = None if after is None else list(after)
     scoped = scope is not None
     items: list[Neighbour] = []
     if limit > 0:
-        rows = await graph.read(page_query(scoped), params)
-        items = [Neighbour(row["node"], {"duty": row["duty"]}) for row in rows]
+        rows = await graph.read(page_query(scoped, after), params)
+        items = [Neighbour(row["node"], {"duty": row["duty"]}, tuple(row["keys"])) for row in rows]
     total = None
     if with_total:
         [row] = await graph.read(count_query(scoped), params)

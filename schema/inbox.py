@@ -3,8 +3,6 @@ supervisors (graph/inbox.py; the root fields sit on WorkflowQuery, schema/mutati
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from enum import Enum
 
@@ -12,15 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from graph.cases import CaseLevel
-from graph.inbox import Waiting, waiting_page
+from graph.inbox import ORDER, Waiting, waiting_page
 from resolvers import offices
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.pagination import checked_page_size
+from resolvers.pagination import list_identity, page_request
 from resolvers.principal import Role
 from schema.cases import Case, checked_assignee
-from schema.relay import PageInfo, wants_items, wants_total
+from schema.relay import PageInfo, page_info, wants_items, wants_total
 
 Context = Info[RequestContext, None]
 
@@ -52,61 +50,33 @@ class InboxConnection:
     )
 
 
-# An inbox changes as cases move on, so its cursors are positions in the deadline order
-# (opaque to clients): `after` the n-th waiting case.
-_CURSOR = "inbox:"
-_MAX_OFFSET = 100_000
-
-
-def inbox_cursor(offset: int) -> str:
-    """The cursor of the case at this position."""
-    return base64.urlsafe_b64encode(f"{_CURSOR}{offset}".encode()).decode()
-
-
-def _offset_after(after: str | None) -> int:
-    if after is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(after[:64].encode()).decode()
-    except (binascii.Error, UnicodeError, ValueError):
-        text = ""
-    digits = text.removeprefix(_CURSOR) if text.startswith(_CURSOR) else ""
-    if not (digits.isdecimal() and int(digits) <= _MAX_OFFSET):
-        raise BadUserInput(f"malformed inbox cursor {after[:100]!r}", argument="after")
-    return int(digits) + 1
-
-
 async def inbox_connection(
     info: Context, waiting: Waiting, first: int | None, after: str | None
 ) -> InboxConnection:
-    """One page of an inbox, with the caller's row scope."""
-    size, skip = checked_page_size(first), _offset_after(after)
+    """One page of an inbox, with the caller's row scope; keyset cursors (graph/keyset.py)
+    bound to this inbox."""
+    request = page_request(first, after, list_identity("inbox", waiting.params()), ORDER)
     context = info.context
     found = await waiting_page(
         context.graph,
         waiting,
-        skip,
-        size + 1 if wants_items(info) else 0,
+        request.after,
+        request.limit if wants_items(info) else 0,
         wants_total(info),
         context.principal.scope_codes,
     )
-    items = found.items[:size]
-    page_info = PageInfo(
-        has_next_page=len(found.items) > size,
-        has_previous_page=skip > 0,
-        start_cursor=inbox_cursor(skip) if items else None,
-        end_cursor=inbox_cursor(skip + len(items) - 1) if items else None,
-    )
+    items = found.items[: request.first]
+    info_ = page_info(request, [item.keys for item in items], len(found.items) > request.first)
     edges = [
         InboxEdge(
-            cursor=inbox_cursor(skip + index),
+            cursor=request.cursor(item.keys),
             node=Case.from_row(item.node),
             duty=InboxDuty(item.edge["duty"]),
             due_at=item.node.get("dueAt"),
         )
-        for index, item in enumerate(items)
+        for item in items
     ]
-    return InboxConnection(edges=edges, page_info=page_info, total_count=found.total)
+    return InboxConnection(edges=edges, page_info=info_, total_count=found.total)
 
 
 def my_waiting(info: Context) -> Waiting:

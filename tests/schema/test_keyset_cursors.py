@@ -193,3 +193,36 @@ async def test_the_audit_log_pages_stay_put_while_records_are_appended(
     second = audit(subject="keyset-auditor", first=2, after=first["pageInfo"]["endCursor"])
     following = [e["node"]["seq"] for e in second["edges"]]
     assert following and max(following) < min(seqs)
+
+
+INBOX = """
+query($first: Int, $after: String) {
+  inbox(place: "370811", first: $first, after: $after) {
+    totalCount edges { cursor node { code } } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_an_inbox_pages_by_deadline_without_gap_or_repeat(
+    tiny: GraphClient, http: TestClient, settings: Settings
+) -> None:
+    admin = bearer(hs256(settings, "admin", subject="keyset-inbox"))
+
+    def inbox(**variables: Any) -> Any:
+        body = http.post(
+            "/graphql", json={"query": INBOX, "variables": variables}, headers=admin
+        ).json()
+        assert "errors" not in body, body
+        return body["data"]["inbox"]
+
+    whole = inbox(first=100)
+    codes, after = [], None
+    while True:
+        page = inbox(first=3, after=after)
+        codes += [e["node"]["code"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(codes) == len(set(codes)) == whole["totalCount"] > 3
+    assert codes[:100] == [e["node"]["code"] for e in whole["edges"]]
