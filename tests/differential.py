@@ -362,6 +362,9 @@ class RandomDocuments:
         self.pools = pools
         self.rng = random.Random(seed)
         self.allows = allows
+        # Relationship fields chosen so far, over all documents: a selection takes one not yet
+        # chosen when its type has one, so the documents cover the registry as it grows.
+        self.chosen: set[tuple[str, str]] = set()
         self._reset()
 
     def _reset(self) -> None:
@@ -473,6 +476,10 @@ class RandomDocuments:
         relations = self._relations(owner) if depth > 0 else []
         if relations:
             chosen = rng.sample(relations, min(len(relations), rng.choice((1, 1, 2))))
+            unused = [name for name in relations if (owner.name, name) not in self.chosen]
+            if unused and not set(chosen) & set(unused):
+                chosen[0] = rng.choice(unused)
+            self.chosen.update((owner.name, name) for name in chosen)
             for position, name in enumerate(chosen):
                 nested = depth - 1 if position == 0 else rng.randint(0, depth - 1)
                 items.extend(self._relation(owner, name, nested, path))
