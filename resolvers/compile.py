@@ -194,9 +194,8 @@ class _Walk:
             return Read(declared.hop, params=declared.params(**given))
         rest = {name: value for name, value in given.items() if name not in ("first", "after")}
         params, order = declared.params(**rest), declared.order(**rest)
-        request = hop_page_request(
-            given.get("first"), given.get("after"), declared.hop, order, params
-        )
+        first, after = given.get("first"), given.get("after")
+        request = hop_page_request(first, after, declared.hop, order, rest)
         wanted = self.connection_selection(nodes)
         return Read(
             declared.hop,

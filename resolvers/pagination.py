@@ -136,10 +136,13 @@ def hop_page_request(
     after: str | None,
     hop: Hop,
     order: str = "",
-    params: Mapping[str, Any] | None = None,
+    arguments: Mapping[str, Any] | None = None,
 ) -> PageRequest:
     """The PageRequest of a page of neighbours over `hop`, in `order` (the hop's unless given),
-    filtered by `params`: its cursors belong to that list."""
+    filtered by the field's `arguments` as the client gave them (not the query parameters
+    made of them: those may hold the request's "now", which a cursor outlives): its cursors
+    belong to that list."""
     order = order or hop.order_by()
-    list_id = list_identity("hop", hop.pattern, hop.where, order, dict(params or {}))
+    given = {name: repr(value) for name, value in (arguments or {}).items()}
+    list_id = list_identity("hop", hop.pattern, hop.where, order, given)
     return page_request(first, after, list_id, order)

@@ -39,9 +39,7 @@ async def page(
     items only when selected, the total only when selected."""
     declared = relation_of(info)
     rest = _without_page(arguments)
-    request = hop_page_request(
-        first, after, declared.hop, declared.order(**rest), declared.params(**rest)
-    )
+    request = hop_page_request(first, after, declared.hop, declared.order(**rest), rest)
     prefetched = info.context.prefetched.get(response_path(info))
     if isinstance(prefetched, NeighbourPage):
         return request, prefetched

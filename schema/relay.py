@@ -126,8 +126,8 @@ async def read_page(
     identity: Mapping[str, Any] | None = None,
 ) -> tuple[PageRequest, NeighbourPage]:
     """One page of a connection field over `hop`: items only when selected, total only when
-    selected; validated `first`/`after`. `identity`: the arguments that make the list, when
-    not all of `params` do (a default of "now" does not: a cursor outlives it)."""
+    selected; validated `first`/`after`. `identity`: the arguments that make the list (as the
+    client gave them; `params` when None, which must then hold no "now" of the request)."""
     request = hop_page_request(first, after, hop, order, params if identity is None else identity)
     page = await info.context.loaders.page(
         hop,

@@ -226,3 +226,17 @@ async def test_an_inbox_pages_by_deadline_without_gap_or_repeat(
         after = page["pageInfo"]["endCursor"]
     assert len(codes) == len(set(codes)) == whole["totalCount"] > 3
     assert codes[:100] == [e["node"]["code"] for e in whole["edges"]]
+
+
+async def test_a_filter_holding_the_requests_now_still_pages(
+    tiny: GraphClient, http: TestClient
+) -> None:
+    # `overdue` compares with the time of each request; the cursor belongs to the filter as
+    # given, so the next request (a later "now") still takes it.
+    overdue = {"overdue": False}
+    first = run(http, CASES, order="CODE", first=2, filter=overdue)["cases"]
+    assert first["pageInfo"]["hasNextPage"]
+    after = first["pageInfo"]["endCursor"]
+    second = run(http, CASES, order="CODE", first=2, filter=overdue, after=after)["cases"]
+    whole = run(http, CASES, order="CODE", first=4, filter=overdue)["cases"]["edges"]
+    assert second["edges"] == whole[2:4]
