@@ -104,10 +104,16 @@ def test_a_neo4j_killed_from_outside_is_reaped_and_reported(served: Served) -> N
     # then serve reaps it (no zombie is left) and reports it
     _until(lambda: not _exists(served.neo4j_pid), 30, "Neo4j left as a zombie")
     _until(lambda: "was killed by SIGKILL" in served.output(), 10, "not reported")
-    # and requests are refused with 503 meanwhile
-    answer = httpx.post(
-        f"http://127.0.0.1:{served.port}/graphql", json={"query": "{ __typename }"}, timeout=10
-    )
+
+    # and requests are refused with 503 meanwhile (once the health probe, every 0.5 s, has
+    # seen it: the reap can be reported first)
+    def ask() -> httpx.Response:
+        return httpx.post(
+            f"http://127.0.0.1:{served.port}/graphql", json={"query": "{ __typename }"}, timeout=10
+        )
+
+    _until(lambda: ask().status_code == 503, 10, "no 503 while Neo4j is down")
+    answer = ask()
     assert answer.status_code == 503
     assert answer.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     # and SIGTERM still stops serve cleanly
