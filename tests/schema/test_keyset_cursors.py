@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from server.settings import Settings
+from tests.graphql_http import data
 from tests.schema.conftest import errors_of, run
 from tests.tokens import bearer, hs256
 
@@ -178,11 +179,7 @@ async def test_the_audit_log_pages_stay_put_while_records_are_appended(
     admin = bearer(hs256(settings, "admin", subject="keyset-auditor"))
 
     def audit(**variables: Any) -> Any:
-        body = http.post(
-            "/graphql", json={"query": AUDIT, "variables": variables}, headers=admin
-        ).json()
-        assert "errors" not in body, body
-        return body["data"]["auditLog"]
+        return data(http, admin, AUDIT, **variables)["auditLog"]
 
     for _ in range(5):  # five records of this subject (each request is audited)
         audit(subject="keyset-auditor", first=1)
@@ -210,11 +207,7 @@ async def test_an_inbox_pages_by_deadline_without_gap_or_repeat(
     admin = bearer(hs256(settings, "admin", subject="keyset-inbox"))
 
     def inbox(**variables: Any) -> Any:
-        body = http.post(
-            "/graphql", json={"query": INBOX, "variables": variables}, headers=admin
-        ).json()
-        assert "errors" not in body, body
-        return body["data"]["inbox"]
+        return data(http, admin, INBOX, **variables)["inbox"]
 
     whole = inbox(first=100)
     codes, after = [], None
