@@ -10,15 +10,15 @@ rolls everything back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import LiteralString, TypeVar
 
 from graph import evaluations
-from graph.case_commands import CommandRefused, IdempotencyClaim, KeyReused, Target
-from graph.case_commands import cypher as claims
+from graph.case_commands import CommandRefused, IdempotencyClaim, Target
 from graph.case_commands.scoped import require
+from graph.claimed_writes import run_claimed
 from graph.client import GraphClient, TransactionWriter
 from graph.policy import EvaluationRules
 from graph.traversal import Scope
@@ -53,28 +53,18 @@ class Replacement:
     replayed: bool = False
 
 
-async def _replayed(tx: TransactionWriter, claim: IdempotencyClaim | None, at: datetime) -> Any:
-    if claim is None:
-        return None
-    params = {
-        "key": claim.key,
-        "operation": claim.operation,
-        "fingerprint": claim.fingerprint,
-        "subject": claim.subject,
-        "at": at,
-    }
-    [row] = await tx.write(claims.CLAIM_KEY, params)
-    if row["result"] is None:
-        return None
-    if row["fingerprint"] != claim.fingerprint:
-        raise KeyReused("this idempotency key was already used for another call")
-    return json.loads(row["result"])
+R = TypeVar("R", EvaluationRecord, Replacement)
 
 
-async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, result: Any) -> None:
-    if claim is not None:
-        params = {"key": claim.key, "result": json.dumps(result), "caseCode": None}
-        await tx.write(claims.STORE_RESULT, params)
+def _encode(result: EvaluationRecord | Replacement) -> str:
+    return json.dumps({key: value for key, value in vars(result).items() if key != "replayed"})
+
+
+def _decoder(kind: type[R]) -> Callable[[str], R]:
+    def decode(text: str) -> R:
+        return kind(**json.loads(text), replayed=True)
+
+    return decode
 
 
 async def _worker_of(tx: TransactionWriter, grid: str, scope: Scope) -> str:
@@ -99,9 +89,6 @@ async def record_evaluation(
     """Record the quarter's evaluation of the grid's current worker and re-rank the quarter."""
 
     async def work(tx: TransactionWriter) -> EvaluationRecord:
-        if (stored := await _replayed(tx, claim, at)) is not None:
-            await require(tx, Target.GRID, [grid], "grid", scope)
-            return EvaluationRecord(**stored, replayed=True)
         worker = await _worker_of(tx, grid, scope)
         codes = [item.code for item in rules.items]
         evaluation_id = f"{quarter}-{grid}"
@@ -118,14 +105,16 @@ async def record_evaluation(
             "share": rules.bottom_share,
         }
         found = await evaluations.record_evaluation(tx, row)
-        result = EvaluationRecord(
+        return EvaluationRecord(
             evaluation_id, worker, found["score"], found["rank"], found["bottom5"]
         )
-        stored_result = {key: value for key, value in vars(result).items() if key != "replayed"}
-        await _store(tx, claim, stored_result)
-        return result
 
-    return await graph.in_one_transaction(work)
+    async def grid_still_visible(tx: TransactionWriter) -> None:
+        await require(tx, Target.GRID, [grid], "grid", scope)
+
+    return await run_claimed(
+        graph, claim, at, work, _encode, _decoder(EvaluationRecord), grid_still_visible
+    )
 
 
 async def replace_worker(
@@ -141,9 +130,6 @@ async def replace_worker(
     """Replace the grid's worker flagged in the bottom share of `quarter` by `successor`."""
 
     async def work(tx: TransactionWriter) -> Replacement:
-        if (stored := await _replayed(tx, claim, at)) is not None:
-            await require(tx, Target.GRID, [grid], "grid", scope)
-            return Replacement(**stored, replayed=True)
         worker = await _worker_of(tx, grid, scope)
         await require(tx, Target.PERSON, [successor], "successor", scope)
         if successor == worker:
@@ -154,8 +140,11 @@ async def replace_worker(
             raise CommandRefused(message, "quarter")
         row = {"grid": grid, "worker": worker, "successor": successor, "at": at}
         await evaluations.replace_worker(tx, {**row, "reason": reason})
-        result = Replacement(grid, worker, successor)
-        await _store(tx, claim, {"grid": grid, "former": worker, "successor": successor})
-        return result
+        return Replacement(grid, worker, successor)
 
-    return await graph.in_one_transaction(work)
+    async def grid_still_visible(tx: TransactionWriter) -> None:
+        await require(tx, Target.GRID, [grid], "grid", scope)
+
+    return await run_claimed(
+        graph, claim, at, work, _encode, _decoder(Replacement), grid_still_visible
+    )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph import cases
+from graph import cases, claimed_writes
 from graph.case_commands import cypher, scoped
 from graph.case_commands.cypher import Target
 from graph.case_commands.model import (
@@ -25,7 +25,6 @@ from graph.case_commands.model import (
     CommandRefused,
     EventRecord,
     IdempotencyClaim,
-    KeyReused,
     Outcome,
     RelatedReason,
     TargetNotFound,
@@ -256,25 +255,12 @@ EFFECTS: Mapping[CaseAction, Callable[[Step], Awaitable[None]]] = {
 
 async def _claim(tx: TransactionWriter, claim: IdempotencyClaim, at: datetime) -> Outcome | None:
     """Take the key (None), or get the stored result of the call that took it first."""
-    params = {
-        "key": claim.key,
-        "operation": claim.operation,
-        "fingerprint": claim.fingerprint,
-        "subject": claim.subject,
-        "at": at,
-    }
-    [row] = await tx.write(cypher.CLAIM_KEY, params)
-    if row["result"] is None:
-        return None
-    if row["fingerprint"] != claim.fingerprint:
-        raise KeyReused("this idempotency key was already used for another call")
-    return Outcome.from_json(row["result"])
+    stored = await claimed_writes.replayed(tx, claim, at)
+    return None if stored is None else Outcome.from_json(stored)
 
 
 async def _store(tx: TransactionWriter, claim: IdempotencyClaim | None, outcome: Outcome) -> None:
-    if claim is not None:
-        params = {"key": claim.key, "result": outcome.to_json(), "caseCode": outcome.case_code}
-        await tx.write(cypher.STORE_RESULT, params)
+    await claimed_writes.store(tx, claim, outcome.to_json(), outcome.case_code)
 
 
 _STEP_TIMES = ("acknowledgedAt", "arrivedAt", "recordedAt")  # WHISTLE_STEPS, as lock reads them
