@@ -35,6 +35,10 @@ NATURAL_KEYS: tuple[tuple[str, str], ...] = (
     ("IdempotencyKey", "key"),  # a retried mutation finds its first result (docs/workflow.md)
     ("GridWorkerEvaluation", "id"),
     ("FengqiaoDecision", "id"),  # 枫桥式网格 nominations and confirmations (graph/fengqiao.py)
+    ("Visit", "id"),  # 巡查/入户走访 (graph/visits.py)
+    ("VolunteerActivity", "id"),  # graph/volunteer_activities.py
+    ("HouseholdContact", "id"),  # 党员中心户 contacts (graph/party_households.py)
+    ("Deliberation", "id"),  # 网格议事 (graph/deliberation.py)
     ("Organization", "code"),
     ("ApiKey", "id"),
     ("AuditRecord", "seq"),  # the audit chain (graph/audit.py): one record per seq
@@ -54,6 +58,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Case", "currentLevel"),  # inboxes and CaseFilter.currentLevel: who holds a case now
     ("Case", "assignee"),  # ... by the code of the place or department holding it
     ("AuditRecord", "at"),  # auditLog(filter: {since, until})
+    ("Visit", "at"),  # scorecards count visits in a period
 )
 
 # Labels whose name/title/address the full-text index covers (cjk analyser: Chinese text is

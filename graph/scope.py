@@ -7,7 +7,8 @@ with one of them. Each label has one predicate saying when a node of it is visib
 - places: inside the scope, or above it (a street investigator still sees the district
   node to navigate, but never a sibling street);
 - what belongs to one grid (cases and their events, buildings, volunteer teams,
-  evaluations): its grid is inside the scope;
+  evaluations, visits, volunteer activities, household contacts, deliberations): its grid
+  is inside the scope;
 - persons: they live, work or support a grid inside the scope, are party to, reported or
   handled a case inside it, or serve (member, secretary, instructor) a party organisation or
   mediation committee covering a place inside it;
@@ -92,6 +93,11 @@ def _evaluation(var: LiteralString) -> LiteralString:
     return _grid_of(var, "-[:FOR_GRID]->")
 
 
+def _grid_activity(var: LiteralString) -> LiteralString:
+    """Visits, volunteer activities, central-household contacts, deliberations: IN_GRID."""
+    return _grid_of(var, "-[:IN_GRID]->")
+
+
 def _covering(var: LiteralString) -> LiteralString:
     return (
         "EXISTS { MATCH ("
@@ -128,6 +134,10 @@ _BY_LABEL: Mapping[LiteralString, Callable[[LiteralString], LiteralString]] = {
     "VolunteerTeam": _volunteer_team,
     "GridWorkerEvaluation": _evaluation,
     "FengqiaoDecision": _evaluation,  # for one grid (FOR_GRID), like an evaluation
+    "Visit": _grid_activity,  # 巡查/入户走访 (graph/visits.py)
+    "VolunteerActivity": _grid_activity,  # graph/volunteer_activities.py
+    "HouseholdContact": _grid_activity,  # 党员中心户 contacts (graph/party_households.py)
+    "Deliberation": _grid_activity,  # 网格议事 (graph/deliberation.py)
     "PartyOrganization": _covering,
     "MediationCommittee": _covering,
     "MediationStudio": _studio,

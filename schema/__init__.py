@@ -51,6 +51,9 @@ ROOT_TYPES: tuple[type, ...] = (
     AuditQuery,
 )
 
+# The root Mutation is merged the same way: the case workflow's, then each area's own.
+MUTATION_TYPES: tuple[type, ...] = (Mutation,)
+
 
 def build_schema(
     limits: Limits = DEFAULT_LIMITS,
@@ -63,7 +66,7 @@ def build_schema(
     documents = documents if documents is not None else DocumentCache()
     return GridGraphSchema(
         query=merge_types("Query", ROOT_TYPES),
-        mutation=Mutation,
+        mutation=merge_types("Mutation", MUTATION_TYPES),
         config=StrawberryConfig(
             disable_field_suggestions=production,
             batching_config={"max_operations": limits.max_batch_operations},
