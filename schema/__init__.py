@@ -21,6 +21,7 @@ from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
+from schema.visits import VisitMutation
 
 log = logging.getLogger("gridgraph.errors")
 
@@ -52,7 +53,7 @@ ROOT_TYPES: tuple[type, ...] = (
 )
 
 # The root Mutation is merged the same way: the case workflow's, then each area's own.
-MUTATION_TYPES: tuple[type, ...] = (Mutation,)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, VisitMutation)
 
 
 def build_schema(

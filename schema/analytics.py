@@ -27,6 +27,7 @@ from schema.cases import CasePartyRole
 from schema.evaluations import GridWorkerEvaluation
 from schema.persons import Person
 from schema.places import Grid
+from schema.visits import VisitScorecard, scorecard_visits
 
 Context = Info[RequestContext, None]
 
@@ -112,6 +113,11 @@ class Scorecard:
     qualifying_grids: list[Grid] = strawberry.field(
         description="Those grids, by code (for a quarter nominated, for a year confirmed)."
     )
+
+    @strawberry.field(description="Patrols, home visits and the hazards they found (隐患).")
+    async def visits(self, info: Context) -> VisitScorecard:
+        start, before, kind = self.period_start, self.period_end, self.period_kind
+        return await scorecard_visits(info, self.place_code, start, before, kind)
 
 
 def _fengqiao(period: Period, passed: bool) -> FengqiaoStatus | None:

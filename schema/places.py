@@ -17,6 +17,7 @@ from graph import (
     party,
     persons,
     places,
+    visits,
     volunteers,
 )
 from resolvers.context import RequestContext
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from schema.mediation import MediationCommittee
     from schema.party import PartyOrganization
     from schema.persons import Person, PersonConnection, PersonFilter
+    from schema.visits import VisitConnection
     from schema.volunteers import VolunteerTeam
 
 Context = Info[RequestContext, None]
@@ -55,6 +57,7 @@ LazyFengqiaoDecision = Annotated["FengqiaoDecision", strawberry.lazy("schema.fen
 LazyCommittee = Annotated["MediationCommittee", strawberry.lazy("schema.mediation")]
 LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
 LazyVolunteerTeam = Annotated["VolunteerTeam", strawberry.lazy("schema.volunteers")]
+LazyVisitConnection = Annotated["VisitConnection", strawberry.lazy("schema.visits")]
 
 
 @strawberry.interface(description="A place of the administrative tree, keyed by its code.")
@@ -161,6 +164,16 @@ class Grid(Place):
         quarter: Annotated[str | None, strawberry.argument(description="e.g. 2024Q3")] = None,
     ) -> list[LazyEvaluation]:
         return await related(info, self.code, quarter=quarter)
+
+    @strawberry.field(
+        description="Patrols and home visits (巡查/入户走访) in this grid, latest first."
+    )
+    @relation(visits.GRID_VISITS, Shape.PAGE)
+    async def visits(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> LazyVisitConnection:
+        connection: LazyVisitConnection = await related_page(info, self.code, first, after)
+        return connection
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")
