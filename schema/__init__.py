@@ -22,6 +22,7 @@ from schema.mutations import Mutation, WorkflowQuery
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
 from schema.visits import VisitMutation
+from schema.volunteer_activities import VolunteerActivityMutation
 
 log = logging.getLogger("gridgraph.errors")
 
@@ -53,7 +54,7 @@ ROOT_TYPES: tuple[type, ...] = (
 )
 
 # The root Mutation is merged the same way: the case workflow's, then each area's own.
-MUTATION_TYPES: tuple[type, ...] = (Mutation, VisitMutation)
+MUTATION_TYPES: tuple[type, ...] = (Mutation, VisitMutation, VolunteerActivityMutation)
 
 
 def build_schema(

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph import volunteers
+from graph import volunteer_activities, volunteers
 from graph.traversal import Neighbour
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
-from schema.builders import builds, builds_neighbour
+from schema.builders import builds, builds_neighbour, related_page
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Node, PageInfo, global_id, page_slice
 
+if TYPE_CHECKING:
+    from schema.volunteer_activities import VolunteerActivityConnection
+
 Context = Info[RequestContext, None]
+LazyActivityConnection = Annotated[
+    "VolunteerActivityConnection", strawberry.lazy("schema.volunteer_activities")
+]
 
 
 @builds(volunteers.VOLUNTEER_TEAM)
@@ -52,6 +58,14 @@ class VolunteerTeam(Node):
             for n in items
         ]
         return VolunteerConnection(edges=edges, page_info=info_, total_count=found.total)
+
+    @strawberry.field(description="Its activities (志愿服务活动), latest first.")
+    @relation(volunteer_activities.TEAM_ACTIVITIES, Shape.PAGE)
+    async def activities(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> LazyActivityConnection:
+        connection: LazyActivityConnection = await related_page(info, self.code, first, after)
+        return connection
 
 
 @strawberry.type
