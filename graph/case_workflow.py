@@ -76,6 +76,9 @@ TRANSITIONS: Mapping[tuple[CaseStatus | None, CaseAction], CaseStatus] = {
     (S.ACCEPTED, A.ESCALATE): S.ESCALATED,
     (S.ACCEPTED, A.GRID_CALL): S.ESCALATED,
     (S.ACCEPTED, A.RESOLVE): S.RESOLVED,
+    # the hotline centre dispatches what it accepted: a 12345 call it took itself (受理 →
+    # 派单), or an escalated case it took on first (the level rules keep it to the district)
+    (S.ACCEPTED, A.DISPATCH): S.DISPATCHED,
     (S.MEDIATING, A.RECORD_OUTCOME): S.MEDIATING,
     (S.MEDIATING, A.URGE): S.MEDIATING,
     (S.MEDIATING, A.ESCALATE): S.ESCALATED,
@@ -111,6 +114,11 @@ L = CaseLevel
 # at most, the grid call (网格呼叫) goes from the grid straight to the hotline centre, and
 # only the hotline centre issues work orders.
 LEVEL_RULES: Mapping[CaseAction, frozenset[CaseLevel]] = {
+    # A case is filed in its grid, or at the district hotline centre (a 12345 call the centre
+    # takes itself, with or without a grid); nothing is filed at a community, street or
+    # department. A case filed without a grid never goes below the district: no action
+    # moves a case down, and escalation, the grid call and whistles need the grid level.
+    A.REPORT: frozenset({L.GRID, L.DISTRICT}),
     A.ESCALATE: frozenset({L.GRID, L.COMMUNITY, L.STREET}),
     A.GRID_CALL: frozenset({L.GRID}),
     A.DISPATCH: frozenset({L.DISTRICT}),
@@ -203,12 +211,23 @@ class Position:
 _CODE_LENGTH: Mapping[CaseLevel, int] = {L.GRID: 15, L.COMMUNITY: 12, L.STREET: 9, L.DISTRICT: 6}
 
 
-def holder_of(level: CaseLevel, grid_code: str, department: str | None = None) -> str:
+def holder_of(level: CaseLevel, place_code: str, department: str | None = None) -> str:
     """Case.assignee at `level`: the code of the grid, community, street or district (its
     hotline centre) the case occurred under, or the department holding its work order."""
     if level is L.DEPARTMENT:
         return department or ""
-    return grid_code[: _CODE_LENGTH[level]]
+    return place_code[: _CODE_LENGTH[level]]
+
+
+def places_of(place_code: str) -> dict[CaseLevel, str]:
+    """The places a case occurred under, by level, from the code of the place it occurred in
+    (a grid: grid, community, street, district; a district, for a 12345 case filed without
+    a grid: the district only)."""
+    return {
+        level: place_code[:length]
+        for level, length in _CODE_LENGTH.items()
+        if length <= len(place_code)
+    }
 
 
 def replay(actions: Iterable[CaseAction], start: CaseLevel = L.GRID) -> Position:

@@ -51,9 +51,17 @@ class HandlerKind(StrEnum):
 # rows without it (reportCase before its first event, partners' imports) carry no deadline,
 # keep the work order's deadline and mediation outcome, and move on the version of a case a
 # mutation has touched, so a caller holding the old version gets CONFLICT.
+# `gridCode` is the grid the case occurred in, or for a 12345 case the hotline centre filed
+# without a grid, the district's code (OCCURRED_IN the district).
 UPSERT_CASES: LiteralString = """
 UNWIND $rows AS row
-MATCH (g:Grid {code: row.gridCode})
+CALL (row) {
+  MATCH (g:Grid {code: row.gridCode})
+  RETURN g
+  UNION
+  MATCH (g:District {code: row.gridCode})
+  RETURN g
+}
 MATCH (reporter:Person {id: row.reporterId})
 MERGE (c:Case {code: row.code})
 SET c.title = row.title,
@@ -211,7 +219,8 @@ async def upsert_whistles(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]
 
 
 async def upsert_cases(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Create or update cases with their grid and reporter (code, ..., gridCode, reporterId)."""
+    """Create or update cases with their grid (or district: a 12345 case without a grid) and
+    reporter (code, ..., gridCode, reporterId)."""
     await graph.write(UPSERT_CASES, {"rows": list(rows)})
 
 

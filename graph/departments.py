@@ -84,8 +84,9 @@ GRID_SUPPORTERS = Hop(
 
 
 # A department officer's row scope (server/auth.py): the grids its professional members
-# support (包保) and the grids of the cases it holds or held a work order for. Null when the
-# department does not exist.
+# support (包保), the grids of the cases it holds or held a work order for, and the codes of
+# such cases that have no grid (12345 cases the hotline centre filed at the district: their
+# scope is the case itself, never the whole district). Null when the department does not exist.
 DEPARTMENT_SCOPE: LiteralString = """
 MATCH (d:Department {code: $code})
 CALL (d) {
@@ -96,12 +97,17 @@ CALL (d) {
   OPTIONAL MATCH (d)<-[:HANDLED_BY {role: 'work_order'}]-(:Case)-[:OCCURRED_IN]->(g:Grid)
   RETURN collect(DISTINCT g.code) AS ordered
 }
-RETURN supported + [code IN ordered WHERE NOT code IN supported] AS grids
+CALL (d) {
+  OPTIONAL MATCH (d)<-[:HANDLED_BY {role: 'work_order'}]-(c:Case)-[:OCCURRED_IN]->(:District)
+  RETURN collect(DISTINCT c.code) AS gridless
+}
+RETURN supported + [code IN ordered WHERE NOT code IN supported] + gridless AS grids
 """
 
 
 async def department_scope(graph: GraphClient, code: str) -> frozenset[str] | None:
-    """The grid codes a department officer may see, or None for an unknown department."""
+    """The grid codes a department officer may see (and the codes of its gridless work
+    orders), or None for an unknown department."""
     rows = await graph.read(DEPARTMENT_SCOPE, {"code": code})
     return frozenset(rows[0]["grids"]) if rows else None
 

@@ -6,9 +6,11 @@ with one of them. Each label has one predicate saying when a node of it is visib
 
 - places: inside the scope, or above it (a street investigator still sees the district
   node to navigate, but never a sibling street);
-- what belongs to one grid (cases and their events, buildings, volunteer teams,
-  evaluations, visits, volunteer activities, household contacts, deliberations): its grid
-  is inside the scope;
+- what belongs to one grid (buildings, volunteer teams, evaluations, visits, volunteer
+  activities, household contacts, deliberations): its grid is inside the scope;
+- cases and their events: the place the case occurred in (its grid, or the district of a
+  12345 case the hotline centre filed without a grid) is inside the scope, or the case's own
+  code is (a department officer's scope lists its gridless work orders by code);
 - persons: they live, work or support a grid inside the scope, are party to, reported or
   handled a case inside it, or serve (member, secretary, instructor) a party organisation or
   mediation committee covering a place inside it;
@@ -60,11 +62,34 @@ def _place(var: LiteralString) -> LiteralString:
 
 
 def _case(var: LiteralString) -> LiteralString:
-    return _grid_of(var, "-[:OCCURRED_IN]->")
+    # Where it occurred: a grid, or the district of a 12345 case filed without one; or the
+    # case itself (a department officer's scope holds the codes of such work orders).
+    return (
+        "(EXISTS { MATCH ("
+        + var
+        + ")-[:OCCURRED_IN]->(scope_place) WHERE "
+        + inside("scope_place.code")
+        + " } OR "
+        + inside(var + ".code")
+        + ")"
+    )
+
+
+def _through_case(var: LiteralString, path: LiteralString) -> LiteralString:
+    """Visible when `path` from `var` reaches a visible case (`scope_case`)."""
+    return (
+        "EXISTS { MATCH ("
+        + var
+        + ")"
+        + path
+        + "(scope_case:Case) WHERE "
+        + _case("scope_case")
+        + " }"
+    )
 
 
 def _case_event(var: LiteralString) -> LiteralString:
-    return _grid_of(var, "<-[:HAS_EVENT]-(:Case)-[:OCCURRED_IN]->")
+    return _through_case(var, "<-[:HAS_EVENT]-")
 
 
 def _person(var: LiteralString) -> LiteralString:
@@ -72,7 +97,7 @@ def _person(var: LiteralString) -> LiteralString:
         "("
         + _grid_of(var, "-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->")
         + " OR "
-        + _grid_of(var, "-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-(:Case)-[:OCCURRED_IN]->")
+        + _through_case(var, "-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-")
         + " OR EXISTS { MATCH ("
         + var
         + ")-[:MEMBER_OF|SECRETARY_OF|INSTRUCTS]->()-[:COVERS]->(scope_place) WHERE "

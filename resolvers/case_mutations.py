@@ -72,7 +72,11 @@ def authorize(principal: Principal, grid_code: str) -> None:
     unless the principal may file and work cases in this one."""
     require_mutating_role(principal)
     if not principal.may_act_in(grid_code):
-        raise _not_found(case_commands.TargetNotFound(Target.GRID, [grid_code], "grid"))
+        gridless = len(grid_code) == 6  # a 12345 case filed at the district
+        target, argument = (
+            (Target.DISTRICT, "input.district") if gridless else (Target.GRID, "grid")
+        )
+        raise _not_found(case_commands.TargetNotFound(target, [grid_code], argument))
 
 
 def _not_found(missing: case_commands.TargetNotFound) -> NotFound:
@@ -193,7 +197,7 @@ async def act(
     claim = claim_for(principal, command.action.value, idempotency_key, arguments)
 
     def check(state: CaseState) -> None:  # runs under the case's lock, before any write
-        if not principal.covers(state.grid_code):
+        if not (principal.covers(state.place_code) or principal.covers(state.code)):
             raise case_commands.CaseNotFound(state.code)  # the scope held in Cypher already
         if not offices.may_take(principal, command.action, state):
             raise offices.NotHolder(state, command.action, principal.role)
@@ -260,7 +264,7 @@ class PartyDraft:
 class ReportDraft:
     """reportCase's arguments."""
 
-    grid: str
+    grid: str | None  # None: a 12345 case filed at the district without a grid
     kind: str
     category: str
     severity: str
@@ -271,6 +275,7 @@ class ReportDraft:
     reporter: str | None = None
     ten_no_item: str | None = None
     note: str | None = None
+    district: str | None = None  # a gridless 12345 case's district (an operator's by default)
 
 
 def _new_person(context: RequestContext, party: PartyDraft, where: str) -> NewPerson:
@@ -347,6 +352,32 @@ def _reporter(principal: Principal, reporter: str | None) -> str:
     return principal.person_id
 
 
+def _place_filed(principal: Principal, draft: ReportDraft) -> str:
+    """The grid a case is filed in; or, for a 12345 case the hotline centre (or an admin)
+    files without a grid, the district (an operator's own district when left out)."""
+    if draft.grid is not None:
+        if draft.district is not None:
+            raise BadUserInput("give a grid or a district, not both", argument="input.district")
+        if level_of(draft.grid, "input.grid") is not PlaceLevel.GRID:
+            raise BadUserInput(f"{draft.grid!r} is not a grid code", argument="input.grid")
+        return draft.grid
+    gridless = principal.role in (Role.HOTLINE_OPERATOR, Role.ADMIN, Role.DEVELOPER)
+    if not gridless or draft.channel != HOTLINE_CHANNEL:
+        message = (
+            "a grid is required, except for a 12345 case (channel"
+            f" {HOTLINE_CHANNEL}) the hotline centre files at the district"
+        )
+        raise BadUserInput(message, argument="input.grid")
+    district = draft.district
+    if district is None and principal.scope is not None and len(principal.scope) == 1:
+        [district] = principal.scope
+    if district is None:
+        raise BadUserInput("name the district of a case without a grid", argument="input.district")
+    if level_of(district, "input.district") is not PlaceLevel.DISTRICT:
+        raise BadUserInput(f"{district!r} is not a district code", argument="input.district")
+    return district
+
+
 async def report(
     context: RequestContext, draft: ReportDraft, idempotency_key: str | None
 ) -> Outcome:
@@ -359,11 +390,10 @@ async def report(
     if hotline and draft.channel != HOTLINE_CHANNEL:
         message = f"the hotline centre files cases of the {HOTLINE_CHANNEL} channel"
         raise BadUserInput(message, argument="input.channel")
-    if level_of(draft.grid, "input.grid") is not PlaceLevel.GRID:
-        raise BadUserInput(f"{draft.grid!r} is not a grid code", argument="input.grid")
+    place = _place_filed(principal, draft)
     parties = _parties(context, draft.parties)
     case_report = CaseReport(
-        grid_code=draft.grid,
+        place_code=place,
         kind=checked_code(draft.kind, Vocabulary.CASE_KIND, "input.kind") or "",
         category=checked_code(draft.category, Vocabulary.CASE_CATEGORY, "input.category") or "",
         severity=checked_code(draft.severity, Vocabulary.SEVERITY, "input.severity") or "",
@@ -377,7 +407,7 @@ async def report(
         actor=actor_of(principal),
         at=now(),
         note=text(draft.note, "note"),
-        level=CaseLevel.DISTRICT if hotline else CaseLevel.GRID,
+        level=CaseLevel.DISTRICT if hotline or draft.grid is None else CaseLevel.GRID,
     )
     # The fingerprint leaves clear ID-card numbers out: new persons count by their blind index.
     arguments = {
@@ -386,7 +416,7 @@ async def report(
     }
     claim = claim_for(principal, CaseAction.REPORT.value, idempotency_key, arguments)
     rules = load_policy().workflow
-    authorize(principal, draft.grid)  # after the input checks, as an unknown grid would be
+    authorize(principal, place)  # after the input checks, as an unknown grid would be
     scope = principal.scope_codes
     with client_errors(new_persons=parties.arguments):
         return await case_commands.report_case(context.graph, case_report, rules, claim, scope)

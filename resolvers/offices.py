@@ -78,7 +78,7 @@ class NotHolder(PermissionError):
 
     def __init__(self, state: CaseState, action: CaseAction, role: Role) -> None:
         level = state.position.level
-        holder = holder_of(level, state.grid_code, state.department)
+        holder = holder_of(level, state.place_code, state.department)
         super().__init__(
             f"case {state.code} is held by the {level.value} level ({holder}); a"
             f" {role.value} may not {action.value} it"
@@ -95,7 +95,7 @@ def holds(principal: Principal, state: CaseState) -> bool:
         return False
     if principal.role is Role.DEPARTMENT_OFFICER:
         return state.department is not None and state.department == principal.department
-    return principal.covers(holder_of(level, state.grid_code, state.department))
+    return principal.covers(holder_of(level, state.place_code, state.department))
 
 
 def may_take(principal: Principal, action: CaseAction, state: CaseState) -> bool:
@@ -106,7 +106,7 @@ def may_take(principal: Principal, action: CaseAction, state: CaseState) -> bool
         called = principal.person_id is not None and principal.person_id in state.whistled
         return principal.role is Role.DEPARTMENT_OFFICER and called
     if action in ANYWHERE_IN_SCOPE.get(principal.role, frozenset()) and principal.covers(
-        state.grid_code
+        state.place_code
     ):
         return True
     return action in WHEN_HOLDING.get(principal.role, frozenset()) and holds(principal, state)

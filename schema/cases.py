@@ -195,11 +195,13 @@ class Case(Node):
             mediation_outcome=row.get("mediationOutcome"),
         )
 
-    @strawberry.field(description="The grid the case occurred in.")
+    @strawberry.field(
+        description="The grid the case occurred in; null for a 12345 case the hotline centre"
+        " filed at the district without a grid."
+    )
     @relation(cases.CASE_GRID, Shape.ONE)
-    async def grid(self, info: Context) -> Grid:
-        [found] = await neighbours(info, self.code)
-        return Grid.from_row(found.node)
+    async def grid(self, info: Context) -> Grid | None:
+        return first_node(Grid.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="Who reported the case.")
     @relation(cases.CASE_REPORTER, Shape.ONE)

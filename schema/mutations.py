@@ -74,7 +74,12 @@ class CasePartyInput:
 
 @strawberry.input(description="A new case (一案一码: the code is assigned).")
 class ReportCaseInput:
-    grid: str = strawberry.field(description="The 15-digit code of the grid it occurred in.")
+    grid: str | None = strawberry.field(
+        default=None,
+        description="The 15-digit code of the grid it occurred in. Left out only for a 12345"
+        " case (channel hotline_12345) the hotline centre files at the district (12345热线"
+        " 直接受理): it is held by the centre and never goes down to a grid.",
+    )
     kind: str = strawberry.field(description="A case kind of policy.toml, e.g. `dispute`.")
     category: str = strawberry.field(description="A case category, e.g. `neighbour`.")
     severity: str
@@ -89,6 +94,11 @@ class ReportCaseInput:
     )
     ten_no_item: str | None = strawberry.field(default=None, description="TN01..TN10 breached.")
     note: str | None = None
+    district: str | None = strawberry.field(
+        default=None,
+        description="For a case without a grid: the 6-digit district code (a hotline"
+        " operator's own district when left out).",
+    )
 
 
 @strawberry.type(description="What a workflow mutation did.")
@@ -216,6 +226,7 @@ class Mutation:
             reporter=input.reporter,
             ten_no_item=input.ten_no_item,
             note=input.note,
+            district=input.district,
         )
         return CaseMutationPayload.of(await resolve.report(info.context, draft, idempotency_key))
 

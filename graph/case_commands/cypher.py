@@ -22,6 +22,7 @@ class Target(StrEnum):
     """Things a command names by key; each has one existence check (`existing`)."""
 
     GRID = "grid"
+    DISTRICT = "district"
     PERSON = "person"
     MEDIATOR = "mediator"
     COMMITTEE = "mediation committee"
@@ -64,8 +65,7 @@ def lock_case(scoped: bool) -> LiteralString:
 _LOCKED: LiteralString = """
 SET c._lock = true
 WITH c
-MATCH (c)-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Community)-[:PART_OF]->(s:Street)
-      -[:PART_OF]->(d:District)
+MATCH (c)-[:OCCURRED_IN]->(place:Grid|District)
 CALL (c) {
   OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
   WITH e ORDER BY e.seq
@@ -85,7 +85,7 @@ RETURN c.status AS status, coalesce(c.version, 0) AS version, c.kind AS kind,
        c.reportedAt AS reportedAt, c.closedAt AS closedAt, c.resolvedAtLevel AS resolvedAtLevel,
        c.dueAt AS dueAt, c.dueFor AS dueFor, c.workOrderDueAt AS workOrderDueAt,
        c.currentLevel AS currentLevel,
-       g.code AS grid, cm.code AS community, s.code AS street, d.code AS district,
+       place.code AS place,
        actions, lastSeq, lastAt, department, whistled
 """
 
@@ -175,6 +175,7 @@ def create_persons(scoped: bool) -> LiteralString:
 
 _TARGETS: Mapping[Target, tuple[LiteralString, LiteralString]] = {
     Target.GRID: ("Grid", "(t:Grid {code: key})"),
+    Target.DISTRICT: ("District", "(t:District {code: key})"),
     Target.PERSON: ("Person", "(t:Person {id: key})"),
     Target.MEDIATOR: ("Person", "(t:Person:Mediator {id: key})"),
     Target.COMMITTEE: ("MediationCommittee", "(t:MediationCommittee {code: key})"),

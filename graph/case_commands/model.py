@@ -177,7 +177,7 @@ class NewPerson:
 class CaseReport:
     """A new case (reportCase)."""
 
-    grid_code: str
+    place_code: str  # its grid; for a 12345 case filed without a grid, the district
     kind: str
     category: str
     severity: str
@@ -217,7 +217,7 @@ class CaseReport:
             "resolvedAtLevel": None,
             "satisfaction": None,
             "tenNoItem": self.ten_no_item,
-            "gridCode": self.grid_code,
+            "gridCode": self.place_code,
             "reporterId": self.reporter_id,
         }
 
@@ -233,7 +233,8 @@ class CaseState:
     position: Position  # the stored status, and the level its timeline reached
     version: int  # 0 for a case no mutation has touched (seeded or imported)
     kind: str
-    places: Mapping[CaseLevel, str]  # grid, community, street and district codes
+    places: Mapping[CaseLevel, str]  # grid, community, street and district codes (the
+    # district only, for a 12345 case filed without a grid)
     last_seq: int
     last_at: datetime
     deadline: Deadline | None = None
@@ -245,9 +246,9 @@ class CaseState:
     whistled: Mapping[str, frozenset[CaseAction]] = field(default_factory=dict)
 
     @property
-    def grid_code(self) -> str:
-        """The grid the case occurred in."""
-        return self.places[CaseLevel.GRID]
+    def place_code(self) -> str:
+        """Where the case occurred: its grid, or the district of a case filed without one."""
+        return self.places.get(CaseLevel.GRID) or self.places[CaseLevel.DISTRICT]
 
 
 @dataclass(frozen=True)

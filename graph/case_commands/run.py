@@ -41,6 +41,7 @@ from graph.case_workflow import (
     deadline_after,
     holder_of,
     level_after,
+    places_of,
 )
 from graph.cases import CaseLevel, HandlerKind
 from graph.china_time import CHINA_TIME
@@ -177,7 +178,7 @@ async def _whistle(step: Step) -> None:
     members = list(step.command.members)
     if not members:
         raise CommandRefused("name at least one professional member", "members")
-    params = {"keys": members, "grid": step.state.grid_code, **scope_params(step.scope)}
+    params = {"keys": members, "grid": step.state.place_code, **scope_params(step.scope)}
     rows = await step.tx.write(cypher.whistle_members(step.scope is not None), params)
     supports = {row["key"]: row["supports"] for row in rows}
     missing = sorted(set(members) - set(supports))
@@ -185,7 +186,7 @@ async def _whistle(step: Step) -> None:
         raise TargetNotFound(Target.PERSON, missing, "members")
     elsewhere = sorted(key for key, ok in supports.items() if not ok)
     if elsewhere:
-        message = f"not professional members supporting grid {step.state.grid_code}: {elsewhere}"
+        message = f"not professional members supporting grid {step.state.place_code}: {elsewhere}"
         raise CommandRefused(message, "members")
     busy = sorted(
         key
@@ -283,12 +284,7 @@ async def _lock(tx: TransactionWriter, code: str, scope: Scope) -> CaseState:
         position=Position(CaseStatus(row["status"]), level),
         version=row["version"],
         kind=row["kind"],
-        places={
-            CaseLevel.GRID: row["grid"],
-            CaseLevel.COMMUNITY: row["community"],
-            CaseLevel.STREET: row["street"],
-            CaseLevel.DISTRICT: row["district"],
-        },
+        places=places_of(row["place"]),
         last_seq=row["lastSeq"] or 0,
         last_at=row["lastAt"] or row["reportedAt"],
         deadline=Deadline(row["dueAt"], Duty(row["dueFor"])) if row["dueAt"] else None,
@@ -347,7 +343,7 @@ async def _apply(step: Step, steps: Sequence[tuple[CaseAction, str]], actor: Act
         "status": status.value,
         "version": version,
         "currentLevel": position.level.value,
-        "assignee": holder_of(position.level, state.grid_code, department),
+        "assignee": holder_of(position.level, state.place_code, department),
         "dueAt": deadline.due_at if deadline else None,
         "dueFor": deadline.duty.value if deadline else None,
         "workOrderDueAt": step.work_order_due,
@@ -410,6 +406,15 @@ async def _allocate_code(tx: TransactionWriter, at: datetime) -> str:
             return code
 
 
+async def _require_place(tx: TransactionWriter, report: CaseReport, scope: Scope) -> None:
+    """The grid the case is filed in, or for a 12345 case filed without one, its district:
+    TargetNotFound unless it exists in the caller's scope."""
+    if len(report.place_code) == len(places_of(report.place_code)[CaseLevel.DISTRICT]):
+        await scoped.require(tx, Target.DISTRICT, [report.place_code], "input.district", scope)
+    else:
+        await scoped.require(tx, Target.GRID, [report.place_code], "grid", scope)
+
+
 async def report_case(
     graph: GraphClient,
     report: CaseReport,
@@ -423,10 +428,10 @@ async def report_case(
 
     async def work(tx: TransactionWriter) -> Outcome:
         if claim is not None and (replayed := await _claim(tx, claim, report.at)):
-            await scoped.require(tx, Target.GRID, [report.grid_code], "grid", scope)
+            await _require_place(tx, report, scope)
             await scoped.require_case(tx, replayed.case_code, scope)
             return replayed
-        await scoped.require(tx, Target.GRID, [report.grid_code], "grid", scope)
+        await _require_place(tx, report, scope)
         await scoped.require(tx, Target.PERSON, [report.reporter_id], "reporter", scope)
         await scoped.require(tx, Target.PERSON, named, "parties", scope)
         # Duplicates (a personId that is a new party's ID card too, one ID card twice) are
@@ -441,7 +446,7 @@ async def report_case(
         code = await _allocate_code(tx, report.at)
         await cases.upsert_cases(tx, [report.case_row(code)])
         await cases.upsert_case_parties(tx, report.party_rows(code))
-        places = {CaseLevel.GRID: report.grid_code}
+        places = places_of(report.place_code)
         position = Position(level=report.level)
         state = CaseState(code, position, 0, report.kind, places, 0, report.at)
         command = Command(code, A.REPORT, report.actor, report.at)

@@ -50,10 +50,10 @@ async def require_serving(
     if not rows:
         raise TargetNotFound(target, [key], argument)
     if not rows[0]["serves"]:
-        grid = places[CaseLevel.GRID]
-        message = f"{target.value} {key} serves no committee covering grid {grid} or above it"
+        grid = places.get(CaseLevel.GRID) or places[CaseLevel.DISTRICT]  # gridless: district
+        message = f"{target.value} {key} serves no committee covering {grid} or above it"
         if target is Target.COMMITTEE:
-            message = f"{target.value} {key} covers neither grid {grid} nor a place above it"
+            message = f"{target.value} {key} covers neither {grid} nor a place above it"
         raise CommandRefused(message, argument)
 
 

@@ -85,7 +85,7 @@ async def _report(
 ) -> Outcome:
     [resident] = await graph.read(RESIDENT, {"grid": grid})
     report = CaseReport(
-        grid_code=grid,
+        place_code=grid,
         kind="dispute",
         category="neighbour",
         severity="medium",

@@ -29,6 +29,7 @@ from graph.case_workflow import (
     deadline_after,
     holder_of,
     level_after,
+    places_of,
     replay,
 )
 from graph.cases import CaseLevel
@@ -77,6 +78,33 @@ def test_only_the_hotline_centre_dispatches_and_a_return_goes_back_to_it() -> No
     dispatched = replay([*CLIMB, A.DISPATCH])
     assert dispatched == Position(S.DISPATCHED, L.DEPARTMENT)
     assert dispatched.after(A.RETURN) == Position(S.ESCALATED, L.DISTRICT)
+
+
+def test_a_12345_case_filed_at_the_district_is_accepted_then_dispatched_never_sent_down() -> None:
+    # given a call the hotline centre files itself (with or without a grid)
+    accepted = replay([A.REPORT, A.ACCEPT], start=L.DISTRICT)
+    assert accepted == Position(S.ACCEPTED, L.DISTRICT)
+    # then it dispatches what it accepted, and no action takes the case below the district
+    assert accepted.after(A.DISPATCH) == Position(S.DISPATCHED, L.DEPARTMENT)
+    for action in (A.ESCALATE, A.GRID_CALL, A.WHISTLE):
+        assert action not in accepted.allowed()
+    # and a case is filed only in a grid or at the centre
+    for level in (L.COMMUNITY, L.STREET, L.DEPARTMENT):
+        with pytest.raises(TransitionNotAllowed):
+            Position(level=level).after(A.REPORT)
+    # (a grid's accepted case is not dispatched where it is)
+    assert A.DISPATCH not in replay([A.REPORT, A.ACCEPT]).allowed()
+
+
+def test_places_of_a_case_follow_from_the_code_it_occurred_in() -> None:
+    grid = "370811001001001"
+    assert places_of(grid) == {
+        L.GRID: grid,
+        L.COMMUNITY: grid[:12],
+        L.STREET: grid[:9],
+        L.DISTRICT: grid[:6],
+    }
+    assert places_of("370811") == {L.DISTRICT: "370811"}  # a 12345 case without a grid
 
 
 def test_allowed_actions_with_a_level_are_a_subset_of_the_table() -> None:

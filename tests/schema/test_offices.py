@@ -538,3 +538,79 @@ async def test_a_department_lists_its_work_orders_newest_dispatch_first(
     )
     found = _ok(http, o["admin"], WORK_ORDERS, d=department, s="SIGNED")["workOrders"]
     assert found["totalCount"] == signed[0]["n"] >= 1
+
+
+GRIDLESS_CASE = """
+query($c: String!) { case(code: $c) { code currentLevel assignee grid { code } } }
+"""
+
+
+async def test_the_hotline_centre_files_a_12345_case_without_a_grid_and_runs_it_to_the_end(
+    http: TestClient, tiny: GraphClient, scene: dict[str, Any], offices: dict[str, Any]
+) -> None:
+    o = offices
+    gridless = {**_report(scene, "hotline_12345", reporter=scene["resident"]), "grid": None}
+    [before] = await tiny.read("MATCH (c:Case) RETURN count(c) AS n")
+    # a grid worker may not file without a grid, nor the centre outside the 12345 channel,
+    # nor name a district that is not one; nothing is written
+    assert _refused(http, o["worker"], REPORT, input=gridless) == "BAD_USER_INPUT"
+    other_channel = {**gridless, "channel": "grid_patrol"}
+    assert _refused(http, o["hotline"], REPORT, input=other_channel) == "BAD_USER_INPUT"
+    assert _refused(http, o["hotline"], REPORT, input={**gridless, "district": STREET}) == (
+        "BAD_USER_INPUT"
+    )
+    assert await tiny.read("MATCH (c:Case) RETURN count(c) AS n") == [before]
+    # when the centre files the call at its district without a grid
+    filed = _ok(http, o["hotline"], REPORT, input=gridless)
+    code = filed["caseCode"]
+    try:
+        [stored] = await tiny.read(
+            "MATCH (c:Case {code: $c})-[:OCCURRED_IN]->(p) "
+            "RETURN labels(p) AS labels, p.code AS place",
+            {"c": code},
+        )
+        assert stored == {"labels": ["District"], "place": DISTRICT}
+        seen = _ok(http, o["hotline"], GRIDLESS_CASE, c=code)
+        assert seen == {
+            "code": code,
+            "currentLevel": "DISTRICT",
+            "assignee": DISTRICT,
+            "grid": None,
+        }
+        # then no street, community or grid office finds it, nor may escalate it anywhere
+        for office in ("street", "community", "worker"):
+            assert _refused(http, o[office], GRIDLESS_CASE, c=code) == "NOT_FOUND", office
+        _ok(http, o["hotline"], ACCEPT, code=code)
+        # (escalation is not the centre's; even an admin cannot take it below the district)
+        assert _refused(http, o["hotline"], ESCALATE, code=code, reason="x") == "FORBIDDEN"
+        assert _refused(http, o["admin"], ESCALATE, code=code, reason="x") == ("INVALID_TRANSITION")
+        # the centre dispatches it; only that department finds it, signs and resolves it
+        _ok(http, o["hotline"], DISPATCH, code=code, d=scene["department"])
+        assert _refused(http, o["other_department"], SIGN, code=code) == "NOT_FOUND"
+        department_inbox = _ok(http, o["department"], INBOX)["edges"]
+        assert code in [edge["node"]["code"] for edge in department_inbox]
+        _ok(http, o["department"], SIGN, code=code)
+        assert _ok(http, o["department"], RESOLVE, code=code)["status"] == "RESOLVED"
+        # and the centre visits back, which closes it
+        closed = _ok(http, o["hotline"], FOLLOW_UP, code=code, s=5)
+        assert closed["case"] == {"currentLevel": "DEPARTMENT", "assignee": scene["department"]}
+        assert closed["status"] == "CLOSED"
+        # the whole timeline went through the transition table
+        actions = await tiny.read(
+            "MATCH (:Case {code: $c})-[:HAS_EVENT]->(e) RETURN e.action AS a ORDER BY e.seq",
+            {"c": code},
+        )
+        assert [row["a"] for row in actions] == [
+            "report",
+            "accept",
+            "dispatch",
+            "sign",
+            "resolve",
+            "follow_up",
+            "close",
+        ]
+    finally:  # other tests count cases by their grids
+        await tiny.write(
+            "MATCH (c:Case {code: $c}) OPTIONAL MATCH (c)-[:HAS_EVENT]->(e) DETACH DELETE c, e",
+            {"c": code},
+        )

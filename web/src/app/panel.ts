@@ -103,7 +103,7 @@ export async function showCase(target: HTMLElement, code: string, actions: Panel
         ["closedAt", formatTime(item.closedAt)],
         ["resolvedAtLevel", item.resolvedAtLevel],
         ["satisfaction", item.satisfaction],
-        ["grid", `${item.grid.name} (${item.grid.code})`],
+        ["grid", item.grid ? `${item.grid.name} (${item.grid.code})` : null],
         ["description", item.description],
       ]),
       h("h4", {}, t("parties")),

@@ -229,7 +229,7 @@ export function dashboardView(openInExplorer: (caseCode: string) => void): HTMLE
               {},
               h("td", {}, h("button", { class: "link", "data-case": edge.node.code, onclick: () => void showCase(caseDetail, edge.node.code, caseActions) }, edge.node.code)),
               h("td", {}, edge.node.title),
-              h("td", {}, edge.node.grid.name),
+              h("td", {}, edge.node.grid?.name ?? "—"),
               h("td", {}, edge.dueFor),
               h("td", {}, formatTime(edge.dueAt)),
             ),
