@@ -108,3 +108,15 @@ def activity_errors() -> Iterator[None]:
         ) from None
     except ActivityRefused as refused:
         raise BadUserInput(str(refused), argument=refused.argument) from None
+
+
+def checked_text(
+    value: str | None, argument: str, limit: int, required: bool = False
+) -> str | None:
+    """Trimmed text of at most `limit` characters (BAD_USER_INPUT otherwise); blank is None."""
+    value = (value or "").strip() or None
+    if value is None and required:
+        raise BadUserInput(f"{argument} must not be blank", argument=argument)
+    if value is not None and len(value) > limit:
+        raise BadUserInput(f"{argument} is longer than {limit} characters", argument=argument)
+    return value

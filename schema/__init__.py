@@ -19,6 +19,7 @@ from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailab
 from schema.investigations import InvestigationQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
+from schema.party_households import HouseholdContactMutation
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
 from schema.visits import VisitMutation
@@ -54,7 +55,12 @@ ROOT_TYPES: tuple[type, ...] = (
 )
 
 # The root Mutation is merged the same way: the case workflow's, then each area's own.
-MUTATION_TYPES: tuple[type, ...] = (Mutation, VisitMutation, VolunteerActivityMutation)
+MUTATION_TYPES: tuple[type, ...] = (
+    Mutation,
+    VisitMutation,
+    VolunteerActivityMutation,
+    HouseholdContactMutation,
+)
 
 
 def build_schema(

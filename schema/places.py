@@ -15,6 +15,7 @@ from graph import (
     fengqiao,
     mediation,
     party,
+    party_households,
     persons,
     places,
     visits,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from schema.fengqiao import FengqiaoDecision
     from schema.mediation import MediationCommittee
     from schema.party import PartyOrganization
+    from schema.party_households import HouseholdContactConnection
     from schema.persons import Person, PersonConnection, PersonFilter
     from schema.visits import VisitConnection
     from schema.volunteers import VolunteerTeam
@@ -58,6 +60,9 @@ LazyCommittee = Annotated["MediationCommittee", strawberry.lazy("schema.mediatio
 LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
 LazyVolunteerTeam = Annotated["VolunteerTeam", strawberry.lazy("schema.volunteers")]
 LazyVisitConnection = Annotated["VisitConnection", strawberry.lazy("schema.visits")]
+LazyContactConnection = Annotated[
+    "HouseholdContactConnection", strawberry.lazy("schema.party_households")
+]
 
 
 @strawberry.interface(description="A place of the administrative tree, keyed by its code.")
@@ -173,6 +178,16 @@ class Grid(Place):
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> LazyVisitConnection:
         connection: LazyVisitConnection = await related_page(info, self.code, first, after)
+        return connection
+
+    @strawberry.field(
+        description="Central households' (党员中心户) contacts with households here, latest first."
+    )
+    @relation(party_households.GRID_CONTACTS, Shape.PAGE)
+    async def household_contacts(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> LazyContactConnection:
+        connection: LazyContactConnection = await related_page(info, self.code, first, after)
         return connection
 
 
