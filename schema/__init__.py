@@ -15,6 +15,7 @@ from schema.agreement_check import AgreementCheck
 from schema.analytics import AnalyticsQuery
 from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
+from schema.deliberation import DeliberationMutation
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.investigations import InvestigationQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
@@ -60,6 +61,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     VisitMutation,
     VolunteerActivityMutation,
     HouseholdContactMutation,
+    DeliberationMutation,
 )
 
 

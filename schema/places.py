@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graph import (
     buildings,
     cases,
+    deliberation,
     departments,
     evaluations,
     fengqiao,
@@ -38,6 +39,7 @@ from schema.relay import Node, global_id
 if TYPE_CHECKING:
     from schema.buildings import Building
     from schema.cases import CaseConnection, CaseFilter
+    from schema.deliberation import DeliberationConnection
     from schema.evaluations import GridWorkerEvaluation
     from schema.fengqiao import FengqiaoDecision
     from schema.mediation import MediationCommittee
@@ -62,6 +64,9 @@ LazyVolunteerTeam = Annotated["VolunteerTeam", strawberry.lazy("schema.volunteer
 LazyVisitConnection = Annotated["VisitConnection", strawberry.lazy("schema.visits")]
 LazyContactConnection = Annotated[
     "HouseholdContactConnection", strawberry.lazy("schema.party_households")
+]
+LazyDeliberationConnection = Annotated[
+    "DeliberationConnection", strawberry.lazy("schema.deliberation")
 ]
 
 
@@ -189,6 +194,14 @@ class Grid(Place):
     ) -> LazyContactConnection:
         connection: LazyContactConnection = await related_page(info, self.code, first, after)
         return connection
+
+    @strawberry.field(description="Deliberation sessions (网格议事) held here, latest first.")
+    @relation(deliberation.GRID_DELIBERATIONS, Shape.PAGE)
+    async def deliberations(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> LazyDeliberationConnection:
+        found: LazyDeliberationConnection = await related_page(info, self.code, first, after)
+        return found
 
 
 @strawberry.type(description="A village or residents' community (村/社区).")
