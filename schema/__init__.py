@@ -17,6 +17,7 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
+from schema.fengqiao import FengqiaoMutation
 from schema.investigations import InvestigationQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
@@ -58,6 +59,7 @@ ROOT_TYPES: tuple[type, ...] = (
 # The root Mutation is merged the same way: the case workflow's, then each area's own.
 MUTATION_TYPES: tuple[type, ...] = (
     Mutation,
+    FengqiaoMutation,
     VisitMutation,
     VolunteerActivityMutation,
     HouseholdContactMutation,

@@ -25,6 +25,7 @@ from resolvers.analytics import (
 from resolvers.context import RequestContext
 from schema.cases import CasePartyRole
 from schema.evaluations import GridWorkerEvaluation
+from schema.fengqiao import FengqiaoStanding, fengqiao_standing
 from schema.persons import Person
 from schema.places import Grid
 from schema.visits import VisitScorecard, scorecard_visits
@@ -103,16 +104,27 @@ class Scorecard:
     ten_no: list[TenNoCheck] = strawberry.field(description="The ten items, TN01 first.")
     all_ten_passed: bool = strawberry.field(description="No case of the place breaches any item.")
     fengqiao: FengqiaoStatus | None = strawberry.field(
-        description="Quarter: NOMINATED if all ten passed; year: CONFIRMED if all ten passed; "
-        "otherwise NOT_QUALIFIED; null for a month. For a roll-up, all ten over the whole place."
+        description="Eligibility only (no stored decision): quarter NOMINATED / year CONFIRMED"
+        " when all ten passed, otherwise NOT_QUALIFIED; null for a month. For a roll-up, all"
+        " ten over the whole place. The decisions themselves: fengqiaoDecisions."
     )
     grid_count: int = strawberry.field(description="Grids in the place (1 for a grid).")
     qualifying_grid_count: int = strawberry.field(
         description="Grids of the place with all ten passed in the period."
     )
     qualifying_grids: list[Grid] = strawberry.field(
-        description="Those grids, by code (for a quarter nominated, for a year confirmed)."
+        description="Those grids, by code: eligible, not necessarily nominated or confirmed."
     )
+
+    @strawberry.field(
+        description="Fengqiao-style grids (枫桥式网格) of the period: eligible, nominated by the"
+        " street and confirmed by the district, separately (null for a month)."
+    )
+    async def fengqiao_decisions(self, info: Context) -> FengqiaoStanding | None:
+        if self.period_kind == "month":
+            return None
+        eligible = self.qualifying_grid_count
+        return await fengqiao_standing(info, self.place_code, self.period, eligible)
 
     @strawberry.field(description="Patrols, home visits and the hazards they found (隐患).")
     async def visits(self, info: Context) -> VisitScorecard:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graph import fengqiao
 from graph.policy import Policy
 from seeds.identity import surname
 from seeds.rencheng import street_rows
@@ -240,7 +241,12 @@ def _plan_party(rng: random.Random, spec: ScaleSpec, plans: list[StreetPlan]) ->
 
 
 def _plan_breaches(rng: random.Random, plans: list[StreetPlan]) -> None:
+    """Grids with ten-no (十无) breaches: policy.toml [fengqiao] `seed_breach_share` of them (a
+    local assumption: a complaint-type 12345 work order alone breaches TN10, so most grids
+    breach in a year, and the article's 40 Fengqiao-style grids of 2024 are picked from about
+    a quarter of the grids, not two thirds); at least two grids of any scale stay clean."""
     grids = [grid for street in plans for grid in street.grids]
-    count = min(len(grids) - 1, max(1, round(len(grids) * 0.35)))
+    share = fengqiao.load_rules().seed_breach_share
+    count = min(len(grids) - 2, max(1, round(len(grids) * share)))
     for grid in rng.sample(grids, count):
         grid.breach = True
