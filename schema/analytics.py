@@ -29,6 +29,7 @@ from schema.fengqiao import FengqiaoStanding, fengqiao_standing
 from schema.persons import Person
 from schema.places import Grid
 from schema.visits import VisitScorecard, scorecard_visits
+from schema.whistle_response import DepartmentWhistleResponse, place_whistle_response
 
 Context = Info[RequestContext, None]
 
@@ -125,6 +126,15 @@ class Scorecard:
             return None
         eligible = self.qualifying_grid_count
         return await fengqiao_standing(info, self.place_code, self.period, eligible)
+
+    @strawberry.field(
+        description="Departments' response to the whistles (吹哨报到) blown on the place's cases"
+        " in the period, per department by code."
+    )
+    async def whistle_response(self, info: Context) -> list[DepartmentWhistleResponse]:
+        return await place_whistle_response(
+            info, self.place_code, self.period_start, self.period_end
+        )
 
     @strawberry.field(description="Patrols, home visits and the hazards they found (隐患).")
     async def visits(self, info: Context) -> VisitScorecard:
