@@ -27,7 +27,7 @@ from graph.traversal import Scope
 FLAGGED: LiteralString = """
 MATCH (:Person {id: $worker})-[:EVALUATED]->(e:GridWorkerEvaluation {id: $id})
 WHERE e.bottom5
-RETURN e.id AS id
+RETURN e.id AS id, e.warnedAt AS warnedAt
 """
 
 
@@ -53,10 +53,20 @@ class Replacement:
     replayed: bool = False
 
 
-R = TypeVar("R", EvaluationRecord, Replacement)
+@dataclass(frozen=True)
+class WorkerWarning:
+    """The warning recorded on a flagged evaluation."""
+
+    evaluation: str
+    worker: str
+    warned_at: str
+    replayed: bool = False
 
 
-def _encode(result: EvaluationRecord | Replacement) -> str:
+R = TypeVar("R", EvaluationRecord, Replacement, WorkerWarning)
+
+
+def _encode(result: EvaluationRecord | Replacement | WorkerWarning) -> str:
     return json.dumps({key: value for key, value in vars(result).items() if key != "replayed"})
 
 
@@ -147,4 +157,37 @@ async def replace_worker(
 
     return await run_claimed(
         graph, claim, at, work, _encode, _decoder(Replacement), grid_still_visible
+    )
+
+
+async def warn_worker(
+    graph: GraphClient,
+    grid: str,
+    quarter: str,
+    reason: str,
+    subject: str,
+    at: datetime,
+    claim: IdempotencyClaim | None = None,
+    scope: Scope = None,
+) -> WorkerWarning:
+    """Record the street's warning to the grid's worker flagged at the bottom of `quarter`."""
+
+    async def work(tx: TransactionWriter) -> WorkerWarning:
+        worker = await _worker_of(tx, grid, scope)
+        evaluation_id = f"{quarter}-{grid}"
+        flagged = await tx.write(FLAGGED, {"id": evaluation_id, "worker": worker})
+        if not flagged:
+            message = f"the grid's worker is not in the bottom of {quarter}'s evaluation"
+            raise CommandRefused(message, "quarter")
+        if flagged[0]["warnedAt"] is not None:
+            raise CommandRefused(f"the worker was already warned for {quarter}", "quarter")
+        params = {"id": evaluation_id, "worker": worker, "at": at, "subject": subject}
+        await tx.write(evaluations.WARN_WORKER, {**params, "reason": reason})
+        return WorkerWarning(evaluation_id, worker, at.isoformat())
+
+    async def grid_still_visible(tx: TransactionWriter) -> None:
+        await require(tx, Target.GRID, [grid], "grid", scope)
+
+    return await run_claimed(
+        graph, claim, at, work, _encode, _decoder(WorkerWarning), grid_still_visible
     )

@@ -14,7 +14,8 @@ UNWIND $rows AS row
 MATCH (w:Person {id: row.personId})
 MATCH (g:Grid {code: row.gridCode})
 MERGE (e:GridWorkerEvaluation {id: row.id})
-SET e.quarter = row.quarter, e.score = row.score, e.rank = row.rank, e.bottom5 = row.bottom5
+SET e.quarter = row.quarter, e.score = row.score, e.rank = row.rank, e.bottom5 = row.bottom5,
+    e.warnedAt = row.warnedAt, e.warning = row.warning
 MERGE (w)-[:EVALUATED]->(e)
 MERGE (e)-[:FOR_GRID]->(g)
 """
@@ -23,7 +24,8 @@ MERGE (e)-[:FOR_GRID]->(g)
 async def upsert_grid_worker_evaluations(
     graph: CypherWriter, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Create or update evaluations (id, quarter, score, rank, bottom5, personId, gridCode)."""
+    """Create or update evaluations (id, quarter, score, rank, bottom5, personId, gridCode;
+    warnedAt and warning for a flagged one the street warned)."""
     await graph.write(UPSERT_EVALUATIONS, {"rows": list(rows)})
 
 
@@ -73,6 +75,36 @@ RETURN n.id AS id
 """
 
 
+# 末位 → warning (诫勉): the street's recorded warning to a worker its quarter flagged at the
+# bottom, kept on that evaluation (when, by whom, why); the replacement may follow.
+WARN_WORKER: LiteralString = """
+MATCH (:Person {id: $worker})-[:EVALUATED]->(e:GridWorkerEvaluation {id: $id})
+WHERE e.bottom5 AND e.warnedAt IS NULL
+SET e.warnedAt = $at, e.warnedBy = $subject, e.warning = $reason
+RETURN e.id AS id
+"""
+
+
+# The seeds' replacements, as replace_worker one by one (graph/evaluation_commands.py): a run
+# again finds no current WORKS_GRID of the former worker and changes nothing.
+REPLACE_WORKERS: LiteralString = """
+UNWIND $rows AS row
+MATCH (g:Grid {code: row.grid})<-[old:WORKS_GRID]-(:Person {id: row.worker})
+WHERE old.until IS NULL
+SET old.until = row.at, old.leftBecause = row.reason
+WITH g, row
+MATCH (n:Person {id: row.successor})
+MERGE (n)-[r:WORKS_GRID]->(g)
+ON CREATE SET r.since = row.at, r.fullTime = true
+SET n:GridWorker
+"""
+
+
+async def replace_workers(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Replace grid workers in one batch (rows: grid, worker, successor, at, reason)."""
+    await graph.write(REPLACE_WORKERS, {"rows": list(rows)})
+
+
 async def current_worker(graph: CypherWriter, grid: str) -> str | None:
     """The grid's current worker (None when the grid has none, or does not exist)."""
     rows = await graph.write(CURRENT_WORKER, {"grid": grid})
@@ -93,7 +125,11 @@ async def replace_worker(graph: CypherWriter, row: Mapping[str, Any]) -> None:
 
 # -- reads ----------------------------------------------------------------------------------
 
-EVALUATION = NodeSpec("GridWorkerEvaluation", "id", ("quarter", "score", "rank", "bottom5"))
+EVALUATION = NodeSpec(
+    "GridWorkerEvaluation",
+    "id",
+    ("quarter", "score", "rank", "bottom5", "warnedAt", "warning"),
+)
 # Evaluations newest quarter first; `$quarter` (null: every quarter) picks one.
 QUARTER_FILTER = "$quarter IS NULL OR t.quarter = $quarter"
 EVALUATION_WORKER = Hop(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from graph import evaluation_commands
-from graph.evaluation_commands import EvaluationRecord, Replacement
+from graph.evaluation_commands import EvaluationRecord, Replacement, WorkerWarning
 from graph.policy import load_policy
 from resolvers.case_mutations import claim_for, client_errors, now, text
 from resolvers.context import RequestContext
@@ -93,4 +93,31 @@ async def replace(
     with client_errors():
         return await evaluation_commands.replace_worker(
             context.graph, grid, quarter, successor, why, now(), claim, principal.scope_codes
+        )
+
+
+async def warn(
+    context: RequestContext,
+    grid: str,
+    quarter: str,
+    reason: str,
+    idempotency_key: str | None,
+) -> WorkerWarning:
+    """Record a warning to a grid's worker flagged at the bottom of a quarter (末位 → 诫勉)."""
+    principal = context.principal
+    _authorize(principal)
+    _checked(grid, quarter)
+    why = text(reason, "reason", required=True) or ""
+    arguments = {"grid": grid, "quarter": quarter, "reason": why}
+    claim = claim_for(principal, "warn_grid_worker", idempotency_key, arguments)
+    with client_errors():
+        return await evaluation_commands.warn_worker(
+            context.graph,
+            grid,
+            quarter,
+            why,
+            principal.subject,
+            now(),
+            claim,
+            principal.scope_codes,
         )

@@ -17,6 +17,7 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
+from schema.evaluations import EvaluationMutation
 from schema.fengqiao import FengqiaoMutation
 from schema.investigations import InvestigationQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
@@ -60,6 +61,7 @@ ROOT_TYPES: tuple[type, ...] = (
 MUTATION_TYPES: tuple[type, ...] = (
     Mutation,
     FengqiaoMutation,
+    EvaluationMutation,
     VisitMutation,
     VolunteerActivityMutation,
     HouseholdContactMutation,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from graph import evaluations
+from resolvers import evaluation_mutations as resolve_evaluations
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours
 from resolvers.relations import Shape, relation
@@ -27,6 +29,10 @@ class GridWorkerEvaluation(Node):
     score: float = strawberry.field(description="0-100.")
     rank: int = strawberry.field(description="1 = best in the district that quarter.")
     bottom5: bool = strawberry.field(description="In the bottom 5% of the quarter.")
+    warned_at: datetime | None = strawberry.field(
+        description="When the street recorded a warning (末位 → 诫勉) for this quarter, if any."
+    )
+    warning: str | None = strawberry.field(description="Why (the street's words).")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> GridWorkerEvaluation:
@@ -37,6 +43,8 @@ class GridWorkerEvaluation(Node):
             score=row["score"],
             rank=row["rank"],
             bottom5=row["bottom5"],
+            warned_at=row.get("warnedAt"),
+            warning=row.get("warning"),
         )
 
     @strawberry.field(description="The grid worker evaluated.")
@@ -48,3 +56,35 @@ class GridWorkerEvaluation(Node):
     @relation(evaluations.EVALUATION_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
         return first_node(Grid.from_row, await neighbours(info, self.evaluation_id))
+
+
+@strawberry.type(description="What warnGridWorker recorded.")
+class GridWorkerWarningPayload:
+    evaluation_id: str
+    worker_id: str
+    warned_at: datetime
+    replayed: bool
+
+
+@strawberry.type
+class EvaluationMutation:
+    @strawberry.mutation(
+        description="The street warns (诫勉) the grid's worker its quarter flagged at the bottom"
+        " 5% (末位): recorded on that evaluation (when, by whom, why), once; the replacement"
+        " (replaceGridWorker) may follow. Street officers of the grid's street, admins."
+    )
+    async def warn_grid_worker(
+        self,
+        info: Context,
+        grid: str,
+        quarter: str,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> GridWorkerWarningPayload:
+        done = await resolve_evaluations.warn(info.context, grid, quarter, reason, idempotency_key)
+        return GridWorkerWarningPayload(
+            evaluation_id=done.evaluation,
+            worker_id=done.worker,
+            warned_at=datetime.fromisoformat(done.warned_at),
+            replayed=done.replayed,
+        )

@@ -54,6 +54,7 @@ class Chunk:
     whistles: list[Row] = field(default_factory=list)  # 吹哨报到 (WHISTLED)
     evaluations: list[Row] = field(default_factory=list)
     fengqiao: list[Row] = field(default_factory=list)  # 枫桥式网格 decisions
+    worker_replacements: list[Row] = field(default_factory=list)  # 末位淘汰 (worker_turnover)
 
     def merge(self, other: Chunk) -> None:
         """Append every row of `other` (kept in order, so parents still come first)."""

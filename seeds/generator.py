@@ -35,6 +35,7 @@ from seeds.people import PeopleMaker
 from seeds.plan import CommunityPlan, ScaleSpec, StreetPlan, plan_frame
 from seeds.planted import Planted, plant_structures
 from seeds.rencheng import DISTRICT_CODE, DISTRICT_NAME
+from seeds.worker_turnover import Turnover, successor_for
 
 QUARTERS: tuple[str, ...] = ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1")
 # 枫桥式网格 2024: the article's 40 confirmed grids of 1,541 (scaled for smaller seeds),
@@ -78,6 +79,7 @@ class Generator:
         self.planted = Planted()
         self.stats: dict[tuple[str, str], GridStats] = {}
         self.grid_workers: dict[str, str] = {}
+        self.successors: dict[str, str] = {}  # grid code -> who would replace its worker
         self.staff_mediators: dict[int, list[str]] = {}
         self.grid_supporters: dict[str, list[str]] = {}  # grid code -> professional members
         self._members_made = 0
@@ -247,6 +249,9 @@ class Generator:
             volunteer_team(rng, people, chunk)
             assert people.grid_worker is not None and people.mediator is not None
             self.grid_workers[grid.code] = people.grid_worker.id
+            taken = {people.grid_worker.id, people.mediator.id}
+            if successor := successor_for(people.adults, taken):
+                self.successors[grid.code] = successor
             chunk.mediators.append(
                 {"personId": people.mediator.id, "committeeCode": committee, "kind": "community"}
             )
@@ -396,11 +401,13 @@ class Generator:
 
     def evaluation_chunk(self) -> Chunk:
         """Quarterly evaluations of every grid worker; the bottom 5% of each quarter flagged;
+        the flagged warned and, flagged again after a warning, replaced (seeds/worker_turnover.py);
         and the 枫桥式网格 decisions of 2024."""
         rng = self._rng("evaluations")
         chunk = Chunk()
         chunk.fengqiao = self._fengqiao_decisions()
         grids = [grid.code for street in self.plan for grid in street.grids]
+        turnover = Turnover(dict(self.grid_workers), dict(self.successors))
         for quarter in QUARTERS:
             scored: list[tuple[float, str]] = []
             for code in grids:
@@ -413,16 +420,20 @@ class Generator:
                 scored.append((round(min(100.0, max(40.0, score)), 1), code))
             scored.sort(key=lambda item: (-item[0], item[1]))
             cut = len(scored) - math.ceil(len(scored) * 0.05)
+            rows: list[Row] = []
             for rank, (score, code) in enumerate(scored, start=1):
-                chunk.evaluations.append(
+                rows.append(
                     {
                         "id": f"{quarter}-{code}",
                         "quarter": quarter,
                         "score": score,
                         "rank": rank,
                         "bottom5": rank > cut,
-                        "personId": self.grid_workers[code],
+                        "personId": turnover.workers[code],
                         "gridCode": code,
                     }
                 )
+            turnover.follow(quarter, rows)
+            chunk.evaluations.extend(rows)
+        chunk.worker_replacements = turnover.replacements
         return chunk

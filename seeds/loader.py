@@ -99,6 +99,7 @@ async def write_chunk(graph: GraphClient, chunk: Chunk) -> None:
     await each(cases.upsert_whistles, chunk.whistles)
     await each(evaluations.upsert_grid_worker_evaluations, chunk.evaluations)
     await each(fengqiao.upsert_decisions, chunk.fengqiao)
+    await each(evaluations.replace_workers, chunk.worker_replacements)
 
 
 async def _write_and_count(graph: GraphClient, chunk: Chunk, bar: tqdm[Any], people: int) -> None:

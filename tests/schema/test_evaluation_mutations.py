@@ -124,3 +124,63 @@ async def test_the_street_evaluates_and_replaces_a_worker_at_the_bottom(
     admin = bearer(hs256(settings, "admin", subject="admin-ev"))
     shown = data(http, admin, WORKER, g=grid)["grid"]["gridWorker"]
     assert shown == {"personId": scene["resident"]}
+
+
+WARN = """
+mutation W($g: String!, $q: String!, $key: String) {
+  warnGridWorker(grid: $g, quarter: $q, reason: "履职评估末位，诫勉谈话", idempotencyKey: $key) {
+    evaluationId workerId warnedAt replayed
+  }
+}
+"""
+WARNINGS = """
+query($g: String!, $q: String) {
+  grid(code: $g) { evaluations(quarter: $q) { evaluationId bottom5 warnedAt warning } }
+}
+"""
+WARN_QUARTER = "2025Q1"
+
+
+async def test_the_street_warns_a_worker_flagged_at_the_bottom_once(
+    http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
+) -> None:
+    # given a grid (not the scene's) whose current worker the seeds did not flag in 2025Q1
+    [row] = await tiny.read(
+        "MATCH (w:Person)-[r:WORKS_GRID]->(g:Grid)<-[:FOR_GRID]-(e:GridWorkerEvaluation) "
+        "WHERE r.until IS NULL AND g.code <> $g AND e.quarter = $q AND NOT e.bottom5 "
+        "AND (w)-[:EVALUATED]->(e) "
+        "RETURN g.code AS grid, w.id AS worker ORDER BY grid LIMIT 1",
+        {"g": scene["grid"], "q": WARN_QUARTER},
+    )
+    grid = row["grid"]
+    street = bearer(hs256(settings, "street_officer", [grid[:9]], subject="street-w"))
+    community = bearer(hs256(settings, "community_officer", [grid[:12]]))
+    warned = "MATCH (e:GridWorkerEvaluation) WHERE e.warnedAt IS NOT NULL RETURN count(e) AS n"
+    [before] = await tiny.read(warned)
+    # when the worker is not at the bottom, or another office tries: refused, nothing written
+    assert _error(http, street, WARN, g=grid, q=WARN_QUARTER) == "BAD_USER_INPUT"
+    assert _error(http, community, WARN, g=grid, q=WARN_QUARTER) == "FORBIDDEN"
+    assert await tiny.read(warned) == [before]
+    # when the street scores the worker lowest of the quarter, then warns, twice with one key
+    data(http, street, EVALUATE, g=grid, q=WARN_QUARTER, s=_scores(0))
+    first = data(http, street, WARN, g=grid, q=WARN_QUARTER, key="w-1")["warnGridWorker"]
+    again = data(http, street, WARN, g=grid, q=WARN_QUARTER, key="w-1")["warnGridWorker"]
+    assert (first["workerId"], first["replayed"], again["replayed"]) == (
+        row["worker"],
+        False,
+        True,
+    )
+    assert again["warnedAt"] == first["warnedAt"]
+    # then it is recorded once on that evaluation, and a second warning is refused
+    assert _error(http, street, WARN, g=grid, q=WARN_QUARTER) == "BAD_USER_INPUT"
+    [after] = await tiny.read(warned)
+    assert after["n"] == before["n"] + 1
+    shown = data(http, street, WARNINGS, g=grid, q=WARN_QUARTER)["grid"]["evaluations"]
+    assert shown == [
+        {
+            "evaluationId": f"{WARN_QUARTER}-{grid}",
+            "bottom5": True,
+            "warnedAt": first["warnedAt"],
+            "warning": "履职评估末位，诫勉谈话",
+        }
+    ]
