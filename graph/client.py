@@ -147,8 +147,12 @@ def open_driver(uri: str, user: str, password: str, **config: Any) -> AsyncDrive
     """Create the app's single async driver (bolt:// for one server, neo4j:// for routing).
 
     `config` goes to the driver as is (e.g. max_transaction_retry_time,
-    connection_acquisition_timeout, connection_timeout: see server/app.py).
+    connection_acquisition_timeout, connection_timeout: see server/app.py). The server sends
+    no notifications unless `notifications_min_severity` asks for them: a read naming a
+    property no node has yet (`r.until` before any grid worker was replaced) drew a warning
+    on every request, which the driver logged at length (measured: a log record per request).
     """
+    config.setdefault("notifications_min_severity", "OFF")
     return AsyncGraphDatabase.driver(uri, auth=(user, password), **config)
 
 

@@ -21,7 +21,8 @@ reads into one query text, in which every level is a subquery:
       RETURN {items: items, total: total} AS v2                        -- a list: items
     }
 
-A page whose items are not selected (only `totalCount`) reads no items at all.
+A page whose items are not selected (only `totalCount`) reads no items at all. A read's
+`properties` (resolvers/projection.py) narrow the node projection to what the selection reads.
 
 Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the per-level
 path, row scope included), so both paths read exactly the same rows. A hop's `$parameters`
@@ -63,6 +64,8 @@ class Read:
     with_items: bool = True
     with_total: bool = False
     nested: tuple[tuple[str, Read], ...] = ()  # response key -> read, from each node reached
+    properties: frozenset[str] | None = None  # the target's properties read; None: all
+    with_keys: bool = True  # each page item's sort keys (for cursors; pages only)
 
 
 @dataclass
@@ -125,11 +128,12 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
                 body = [writer.rename(hop.match_clause(writer.scoped, start), number, values)]
             writer.params[f"r{number}_limit"] = read.limit
             body.append(f"WITH s, r, t ORDER BY {order} LIMIT $r{number}_limit")
-            keys = f", keys: {keyset.keys_projection(order)}"
+            if read.with_keys:
+                keys = f", keys: {keyset.keys_projection(order)}"
         calls, children = _nested_calls(writer, read.nested)
         if calls:
             body.append(calls)
-        node, edge = hop.target.projection("t"), hop.edge_projection()
+        node, edge = hop.target.projection("t", read.properties), hop.edge_projection()
         item = f"{{node: {node}, edge: {edge}{keys}, c: {children}}}"
         body += [f"WITH * ORDER BY {order}", f"RETURN collect({item}) AS items"]
         lines.append("CALL (key) {\n" + _indent("\n".join(body)) + "\n}")
@@ -155,15 +159,19 @@ def compile_read(read: Read, scoped: bool) -> tuple[LiteralString, dict[str, Any
 
 
 def compile_node_lookup(
-    spec: NodeSpec, nested: tuple[tuple[str, Read], ...], scoped: bool
+    spec: NodeSpec,
+    nested: tuple[tuple[str, Read], ...],
+    scoped: bool,
+    properties: frozenset[str] | None = None,
 ) -> tuple[LiteralString, dict[str, Any]]:
     """One query for the node of `spec` keyed `$key` and the reads nested under it: one row
-    (`node`, `c`) when it exists and is visible, none otherwise."""
+    (`node`, `c`) when it exists and is visible, none otherwise. `properties`: the node's
+    properties read (None: all)."""
     writer = _Writer(scoped)
     where = f"\nWHERE {row_scope.visible(spec.label, 't')}" if scoped else ""
     calls, children = _nested_calls(writer, nested)
     lines = [f"MATCH (t:{spec.label} {{{spec.key}: $key}}){where}"]
     if calls:
         lines.append(calls)
-    lines.append(f"RETURN {spec.projection('t')} AS node, {children} AS c")
+    lines.append(f"RETURN {spec.projection('t', properties)} AS node, {children} AS c")
     return "\n".join(lines), writer.params

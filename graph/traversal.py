@@ -35,9 +35,11 @@ class NodeSpec:
     with_roles: bool = False  # also return the role labels (Person)
     with_label: bool = False  # also return the first label (targets of several labels)
 
-    def projection(self, var: str) -> str:
-        """Cypher map projection of the readable properties, plus the key and roles."""
-        fields = [f".{p}" for p in dict.fromkeys((self.key, *self.properties))]
+    def projection(self, var: str, only: frozenset[str] | None = None) -> str:
+        """Cypher map projection of the readable properties (`only`: just those of them that
+        a selection reads; None: all), plus the key and roles."""
+        read = self.properties if only is None else [p for p in self.properties if p in only]
+        fields = [f".{p}" for p in dict.fromkeys((self.key, *read))]
         if self.with_roles:
             fields.append(f"roles: [l IN labels({var}) WHERE l <> '{self.label}']")
         if self.with_label:
@@ -159,6 +161,14 @@ def scope_params(scope: Scope) -> dict[str, Any]:
 
 
 Row = dict[str, Any]
+
+
+class PartialRow(dict[str, Any]):
+    """A node row projected with only the properties a selection reads (a compiled read,
+    resolvers/projection.py): the properties left out read as None, like absent ones."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 @dataclass(frozen=True)

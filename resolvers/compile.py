@@ -40,8 +40,9 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.arguments import convert_arguments
 
 from graph.compiled_read import Read, compile_node_lookup, compile_read
-from graph.traversal import Neighbour, NeighbourPage, NodeSpec, Row
+from graph.traversal import Neighbour, NeighbourPage, NodeSpec, PartialRow, Row
 from resolvers.pagination import hop_page_request
+from resolvers.projection import projection_of
 from resolvers.relations import (
     DEFINITION,
     Context,
@@ -53,6 +54,11 @@ from resolvers.relations import (
 
 NOT_COMPILED = object()  # the compiler left this field to the loaders
 _PLUMBING = frozenset({"totalCount", "__typename"})
+# Where a connection's cursors are: they need each item's sort keys (graph/keyset.py).
+_CURSOR_FIELDS = {
+    "edges": frozenset({"cursor"}),
+    "pageInfo": frozenset({"startCursor", "endCursor"}),
+}
 
 Path = tuple[str | int, ...]
 
@@ -63,6 +69,7 @@ class ConnectionSelection:
 
     with_items: bool
     with_total: bool
+    with_cursors: bool = True  # an edge's cursor, or pageInfo's start or end cursor
 
 
 @dataclass
@@ -183,11 +190,40 @@ class _Walk:
             return None
         planned = Planned(declared, read)
         value_type = get_named_type(definition.type)
-        for suffix, node_type, sets in self._node_selections(declared, value_type, nodes):
+        selections = list(self._node_selections(declared, value_type, nodes))
+        for suffix, node_type, sets in selections:
             planned.slots.update(self.nested_slots(node_type, sets, suffix))
         nested = tuple((slot, nested.read) for slot, (_, _, nested) in planned.slots.items())
-        planned.read = _with_nested(read, nested)
+        properties = None
+        if declared.node_path is not None:
+            found = [(node_type, sets) for _, node_type, sets in selections]
+            properties = self.properties_read(declared.hop.target, found)
+            if properties is not None:
+                properties |= frozenset(declared.item_reads)
+        planned.read = _with_nested(read, nested, properties)
         return planned
+
+    def properties_read(
+        self,
+        spec: NodeSpec,
+        selections: Sequence[tuple[GraphQLNamedType | None, list[SelectionSetNode]]],
+    ) -> frozenset[str] | None:
+        """The node properties the selections on the node objects read (resolvers/
+        projection.py); None (every property) unless each node type declares its reads."""
+        wanted: set[str] = set()
+        for node_type, sets in selections:
+            if not isinstance(node_type, GraphQLObjectType):
+                return None
+            projection = projection_of(node_type.name)
+            if projection is None or projection.spec != spec:
+                return None
+            names = {found[0].name.value for found in self.collect(node_type, sets).values()}
+            relationships = {name for name in names if (node_type.name, name) in self.registry}
+            properties = projection.properties_read(names, relationships)
+            if properties is None:
+                return None
+            wanted |= properties
+        return frozenset(wanted)
 
     def _read(self, declared: Relation, given: dict[str, Any], nodes: Sequence[FieldNode]) -> Read:
         if declared.shape is not Shape.PAGE:
@@ -206,15 +242,38 @@ class _Walk:
             limit=request.limit if wanted.with_items else 0,
             with_items=wanted.with_items,
             with_total=wanted.with_total,
+            with_keys=wanted.with_cursors,
         )
 
     def connection_selection(self, nodes: Sequence[FieldNode]) -> ConnectionSelection:
-        """Items when anything but totalCount is selected; the total when it is."""
+        """Items when anything but totalCount is selected; the total when it is; cursors
+        when an edge's or pageInfo's cursor is."""
         names: set[str] = set()
+        cursors: set[str] = set()
         for node in nodes:
-            if node.selection_set is not None:
-                names |= self._names(node.selection_set, set())
-        return ConnectionSelection(bool(names - _PLUMBING), "totalCount" in names)
+            if node.selection_set is None:
+                continue
+            names |= self._names(node.selection_set, set())
+            for field_node in self._fields(node.selection_set, set()):
+                name, inner = field_node.name.value, field_node.selection_set
+                if name in _CURSOR_FIELDS and inner is not None:
+                    cursors |= self._names(inner, set()) & _CURSOR_FIELDS[name]
+        return ConnectionSelection(bool(names - _PLUMBING), "totalCount" in names, bool(cursors))
+
+    def _fields(self, selection_set: SelectionSetNode, visited: set[str]) -> Iterator[FieldNode]:
+        """The included fields of a selection set, fragments expanded (any type condition)."""
+        for selection in selection_set.selections:
+            if not self.included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                yield from self._fields(selection.selection_set, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None and selection.name.value not in visited:
+                    visited.add(selection.name.value)
+                    yield from self._fields(fragment.selection_set, visited)
 
     def _names(self, selection_set: SelectionSetNode, visited: set[str]) -> set[str]:
         names: set[str] = set()
@@ -256,7 +315,9 @@ class _Walk:
         yield from current
 
 
-def _with_nested(read: Read, nested: tuple[tuple[str, Read], ...]) -> Read:
+def _with_nested(
+    read: Read, nested: tuple[tuple[str, Read], ...], properties: frozenset[str] | None
+) -> Read:
     return Read(
         read.hop,
         read.paged,
@@ -267,6 +328,8 @@ def _with_nested(read: Read, nested: tuple[tuple[str, Read], ...]) -> Read:
         read.with_items,
         read.with_total,
         nested,
+        properties,
+        read.with_keys,
     )
 
 
@@ -285,7 +348,15 @@ def _file(prefetched: dict[Path, Any], path: Path, planned: Planned, value: Any)
     the field's resolver gets (a list of neighbours or a page)."""
     paged = planned.relation.shape is Shape.PAGE
     items = value["items"] if paged else value
-    found = [Neighbour(item["node"], item["edge"], tuple(item.get("keys", ()))) for item in items]
+    partial = planned.read.properties is not None
+    found = [
+        Neighbour(
+            PartialRow(item["node"]) if partial else item["node"],
+            item["edge"],
+            tuple(item.get("keys", ())),
+        )
+        for item in items
+    ]
     answer: Any = NeighbourPage(found, value["total"]) if paged else found
     prefetched[path] = answer
     for index, item in enumerate(items):
@@ -336,7 +407,8 @@ async def run_root_lookup(
         return NOT_COMPILED
     context = info.context
     nested = tuple((slot, planned.read) for slot, (_, _, planned) in slots.items())
-    text, params = compile_node_lookup(spec, nested, context.principal.scoped)
+    properties = walk.properties_read(spec, [(node_type, sets)])
+    text, params = compile_node_lookup(spec, nested, context.principal.scoped, properties)
     scope = context.principal.scope_codes
     rows = await context.graph.read(
         text, {**params, "key": key, **({} if scope is None else {"scope": scope})}
@@ -347,4 +419,4 @@ async def run_root_lookup(
     for slot, (suffix, response_key, planned) in slots.items():
         _file(context.prefetched, (*base, *suffix, response_key), planned, rows[0]["c"][slot])
     node: Row = rows[0]["node"]
-    return node
+    return node if properties is None else PartialRow(node)

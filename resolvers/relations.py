@@ -65,6 +65,9 @@ class Relation:
     node_path: tuple[str, ...] | None = ()
     params: Callable[..., dict[str, Any]] = _no_params  # the field's arguments -> hop params
     order: Callable[..., str] = _hop_order  # the field's arguments -> a page's ORDER BY
+    # Target properties the field's items read besides the node object's fields (a work
+    # order's deadline is the case's): always projected (resolvers/projection.py).
+    item_reads: tuple[str, ...] = ()
 
 
 def relation(
@@ -74,9 +77,13 @@ def relation(
     node_path: tuple[str, ...] | None = (),
     params: Callable[..., dict[str, Any]] = _no_params,
     order: Callable[..., str] = _hop_order,
+    item_reads: tuple[str, ...] = (),
 ) -> Callable[[F], F]:
     """Declare the resolver below as the relationship field reading `hop`."""
-    declared = Relation(hop, shape, node_path, params, order)
+    unknown = set(item_reads) - set(hop.target.properties)
+    if unknown:
+        raise ValueError(f"{hop.target.label} has no properties {sorted(unknown)}")
+    declared = Relation(hop, shape, node_path, params, order, item_reads)
 
     def mark(resolver: F) -> F:
         resolver.__relation__ = declared  # type: ignore[attr-defined]

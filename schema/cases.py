@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -22,6 +22,7 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
+from resolvers.projection import projected
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.time_range import checked_day_start, checked_moment
@@ -29,7 +30,7 @@ from resolvers.vocabulary import Vocabulary, checked_code
 from schema.builders import builds_page
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -127,6 +128,7 @@ def checked_assignee(code: str | None) -> str | None:
     return code
 
 
+@projected(cases.CASE)
 @strawberry.type(description="A dispute, appeal, hazard or incident, or a hotline work order.")
 class Case(Node):
     code: str
@@ -171,6 +173,8 @@ class Case(Node):
     def from_row(cls, row: dict[str, Any]) -> Case:
         level = row.get("resolvedAtLevel")
         due_for = row.get("dueFor")
+        # None only in a row projected without it (resolvers/projection.py): not selected.
+        status = cast(WorkflowStatus, row["status"] and WorkflowStatus(row["status"]))
         return cls(
             id=global_id("Case", row["code"]),
             code=row["code"],
@@ -179,7 +183,7 @@ class Case(Node):
             kind=row["kind"],
             category=row["category"],
             severity=row["severity"],
-            status=WorkflowStatus(row["status"]),
+            status=status,
             channel=row["channel"],
             reported_at=row["reportedAt"],
             closed_at=row.get("closedAt"),
@@ -356,8 +360,7 @@ class RelatedCase:
 
 
 @strawberry.type
-class CaseEdge:
-    cursor: str
+class CaseEdge(Edge):
     node: Case
     role: CasePartyRole | None = strawberry.field(
         description="On Person.cases: the person's role in the case."
@@ -379,7 +382,8 @@ def case_connection(request: PageRequest, page: NeighbourPage) -> CaseConnection
     items, info = page_slice(request, page)
     edges = [
         CaseEdge(
-            cursor=request.cursor(item.keys),
+            request=request,
+            keys=item.keys,
             node=Case.from_row(item.node),
             role=GraphPartyRole(item.edge["role"]) if item.edge.get("role") else None,
         )

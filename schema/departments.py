@@ -18,7 +18,7 @@ from resolvers.time_range import checked_day_start
 from schema.builders import builds
 from schema.cases import Case, CaseStatus
 from schema.persons import PersonConnection, person_connection
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -59,7 +59,12 @@ class Department(Node):
         description="Its work orders (工单), newest dispatch first; `status` filters on the"
         " case's status (e.g. DISPATCHED: waiting to be signed for)."
     )
-    @relation(departments.WORK_ORDERS, Shape.PAGE, params=work_order_params)
+    @relation(
+        departments.WORK_ORDERS,
+        Shape.PAGE,
+        params=work_order_params,
+        item_reads=("currentLevel", "assignee", "workOrderDueAt"),  # _work_order
+    )
     async def work_orders(
         self,
         info: Context,
@@ -71,7 +76,8 @@ class Department(Node):
         items, page_info = page_slice(request, found)
         edges = [
             WorkOrderEdge(
-                cursor=request.cursor(n.keys),
+                request=request,
+                keys=n.keys,
                 node=Case.from_row(n.node),
                 work_order=_work_order(self.code, n.node, n.edge),
             )
@@ -114,8 +120,7 @@ class WorkOrder:
 
 
 @strawberry.type
-class WorkOrderEdge:
-    cursor: str
+class WorkOrderEdge(Edge):
     node: Case = strawberry.field(description="The case of the work order.")
     work_order: WorkOrder
 

@@ -18,7 +18,7 @@ from resolvers.relations import Shape, relation
 from schema.builders import builds, builds_neighbour
 from schema.persons import Person
 from schema.places import Place, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -66,7 +66,8 @@ class MediationCommittee(Node):
         items, info_ = page_slice(request, found)
         edges = [
             MediatorEdge(
-                cursor=request.cursor(n.keys),
+                request=request,
+                keys=n.keys,
                 node=Person.from_row(n.node),
                 kind=GraphMediatorKind(n.edge["kind"]),
             )
@@ -101,8 +102,7 @@ class MediationStudio(Node):
 
 
 @strawberry.type
-class MediatorEdge:
-    cursor: str
+class MediatorEdge(Edge):
     node: Person
     kind: MediatorKind = strawberry.field(description="What kind of mediator the person is here.")
 

@@ -28,7 +28,7 @@ from resolvers.errors import BadUserInput
 from resolvers.time_range import checked_moment
 from schema.cases import Case, CaseEvent, CasePartyRole, CaseStatus
 from schema.inbox import InboxConnection, inbox_connection, my_waiting, supervised_waiting
-from schema.relay import PageInfo, page_slice, read_page
+from schema.relay import Edge, PageInfo, page_slice, read_page
 
 Context = Info[RequestContext, None]
 A = CaseAction
@@ -539,8 +539,7 @@ class WhistleStep(Enum):
 
 
 @strawberry.type(description="An overdue case and the deadline it missed.")
-class OverdueCaseEdge:
-    cursor: str
+class OverdueCaseEdge(Edge):
     node: Case
     due_at: datetime = strawberry.field(description="When the pending duty was due.")
     due_for: Duty = strawberry.field(description="What the case waits for.")
@@ -607,7 +606,8 @@ class WorkflowQuery:
         items, page_info = page_slice(request, page)
         edges = [
             OverdueCaseEdge(
-                cursor=request.cursor(item.keys),
+                request=request,
+                keys=item.keys,
                 node=Case.from_row(item.node),
                 due_at=item.edge["dueAt"],
                 due_for=Duty(item.edge["dueFor"]),

@@ -19,7 +19,7 @@ from schema.builders import builds, builds_neighbour
 from schema.buildings import Building
 from schema.persons import Person
 from schema.places import Community, District, Grid, Street, place_from_row
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -82,7 +82,8 @@ class PartyOrganization(Node):
         items, info_ = page_slice(request, found)
         edges = [
             PartyMemberEdge(
-                cursor=request.cursor(n.keys),
+                request=request,
+                keys=n.keys,
                 node=Person.from_row(n.node),
                 since=n.edge.get("since"),
             )
@@ -107,8 +108,7 @@ def covered_place_from_row(row: dict[str, Any]) -> District | Street | Community
 
 
 @strawberry.type
-class PartyMemberEdge:
-    cursor: str
+class PartyMemberEdge(Edge):
     node: Person
     since: date | None = strawberry.field(description="Member of this organisation since.")
 

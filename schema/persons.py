@@ -17,12 +17,13 @@ from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.filters import party_role_params, quarter_params
 from resolvers.pagination import PageRequest
+from resolvers.projection import projected
 from resolvers.reads import first_node, neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.builders import builds, builds_page, related, related_one, related_page
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 if TYPE_CHECKING:
     from schema.cases import CaseConnection, CasePartyRole
@@ -84,6 +85,14 @@ NO_PERSON_FILTER = PersonFilter()
 
 
 @builds(persons.PERSON)
+@projected(
+    persons.PERSON,
+    personId=(),
+    roles=(),
+    birthYear=("birthDate",),
+    idCardNumber=("idCardMasked",),
+    phone=("phoneMasked",),
+)
 @strawberry.type(
     description="A person. ID-card number and phone are clear only for roles that may see them."
 )
@@ -232,8 +241,7 @@ class FamilyMember:
 
 
 @strawberry.type
-class PersonEdge:
-    cursor: str
+class PersonEdge(Edge):
     node: Person
 
 
@@ -251,7 +259,7 @@ def person_connection(request: PageRequest, page: NeighbourPage) -> PersonConnec
     """A connection from one page read with `request.limit` rows."""
     items, info = page_slice(request, page)
     edges = [
-        PersonEdge(cursor=request.cursor(item.keys), node=Person.from_row(item.node))
+        PersonEdge(request=request, keys=item.keys, node=Person.from_row(item.node))
         for item in items
     ]
     return PersonConnection(edges=edges, page_info=info, total_count=page.total)

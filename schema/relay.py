@@ -85,6 +85,20 @@ async def load_nodes(
     return nodes
 
 
+@strawberry.type(name="EdgeBase")
+class Edge:
+    """An item of a page (subclasses add `node` and what the relationship says). Its cursor
+    is made only when selected: a compiled read leaves the sort keys out unless a cursor is
+    asked for (resolvers/compile.py)."""
+
+    request: strawberry.Private[PageRequest]
+    keys: strawberry.Private[tuple[Any, ...]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.request.cursor(self.keys)
+
+
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
     has_next_page: bool

@@ -15,7 +15,7 @@ from resolvers.relations import Shape, relation
 from schema.builders import builds, builds_neighbour, related_page
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 if TYPE_CHECKING:
     from schema.volunteer_activities import VolunteerActivityConnection
@@ -50,7 +50,8 @@ class VolunteerTeam(Node):
         items, info_ = page_slice(request, found)
         edges = [
             VolunteerEdge(
-                cursor=request.cursor(n.keys),
+                request=request,
+                keys=n.keys,
                 node=Person.from_row(n.node),
                 points=n.edge["points"],
                 stars=n.edge["stars"],
@@ -69,8 +70,7 @@ class VolunteerTeam(Node):
 
 
 @strawberry.type
-class VolunteerEdge:
-    cursor: str
+class VolunteerEdge(Edge):
     node: Person
     points: int = strawberry.field(description="Credit points (信用积分) earned in the team.")
     stars: int = strawberry.field(description="Star rating, 1-5.")

@@ -29,9 +29,10 @@ TEST_PASSWORD = "gridgraph-test"
 # blind indexes the app computes (personByIdCard) match the seeded ones.
 TEST_KEY_BYTES = bytes(range(32))
 TEST_KEY = SecretStr(base64.b64encode(TEST_KEY_BYTES).decode())
-# The request deadline of the test app (production default 10 s): Neo4j plans each new compiled
-# query shape once, which took over 10 s on a 2-core machine busy with other test runs; tests
-# of the deadline itself set a short one.
+# The request deadline and Neo4j transaction timeout of the test app (production default 10 s
+# each): Neo4j plans each new compiled query shape once, which took over 10 s on a 2-core
+# machine busy with other test runs (planning counts against the transaction timeout); tests
+# of the deadline or the timeout set short ones.
 PATIENT_DEADLINE_S = 120.0
 
 
@@ -53,6 +54,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             personal_data_key=TEST_KEY,
             mode=Mode.DEVELOPMENT,
             request_deadline_s=PATIENT_DEADLINE_S,
+            query_timeout_s=PATIENT_DEADLINE_S,
         )
         return
     config = LocalNeo4jConfig(
@@ -68,6 +70,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
             personal_data_key=TEST_KEY,
             mode=Mode.DEVELOPMENT,  # anonymous developer requests; auth tests switch modes
             request_deadline_s=PATIENT_DEADLINE_S,
+            query_timeout_s=PATIENT_DEADLINE_S,
         )
     finally:
         local.stop()
