@@ -83,14 +83,21 @@ VISIT_PERSONS = Hop(
 )
 VISIT_HAZARD = Hop(VISIT, "(s:Visit)-[r:FOUND]->(t:Case)", cases.CASE)
 
-# A household is a resident living in the grid now whom no FAMILY edge points to (the head
-# of a household or a person living alone: FAMILY runs from the head to the others).
+# Households of a grid: its :Household nodes not dissolved (graph/households.py); a grid that
+# has none yet counts the residents living there now whom no FAMILY edge points to (heads of
+# household and persons living alone: FAMILY runs from the head to the others).
 _HOUSEHOLDS: LiteralString = """
 CALL (g) {
-  OPTIONAL MATCH (g)<-[res:RESIDES_IN]-(p:Person)
-  WHERE res.until IS NULL AND NOT EXISTS { (p)<-[:FAMILY]-(:Person) }
-  RETURN count(DISTINCT p) AS households
+  OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household) WHERE h.dissolvedAt IS NULL
+  RETURN count(h) AS formed
 }
+CALL (g, formed) {
+  WITH g WHERE formed = 0
+  MATCH (g)<-[res:RESIDES_IN]-(p:Person)
+  WHERE res.until IS NULL AND NOT EXISTS { (p)<-[:FAMILY]-(:Person) }
+  RETURN count(DISTINCT p) AS heads
+}
+WITH g, CASE WHEN formed > 0 THEN formed ELSE heads END AS households
 """
 
 # Hazards found on visits of the window: the case each became, and when it was first

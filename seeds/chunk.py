@@ -54,6 +54,12 @@ class Chunk:
     whistles: list[Row] = field(default_factory=list)  # 吹哨报到 (WHISTLED)
     evaluations: list[Row] = field(default_factory=list)
     fengqiao: list[Row] = field(default_factory=list)  # 枫桥式网格 decisions
+    # Grid activity (seeds/grid_activity.py): visits, volunteer activities, central
+    # households' contacts, deliberation sessions.
+    visits: list[Row] = field(default_factory=list)
+    volunteer_activities: list[Row] = field(default_factory=list)
+    household_contacts: list[Row] = field(default_factory=list)
+    deliberations: list[Row] = field(default_factory=list)
     worker_replacements: list[Row] = field(default_factory=list)  # 末位淘汰 (worker_turnover)
 
     def merge(self, other: Chunk) -> None:

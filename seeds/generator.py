@@ -22,6 +22,7 @@ from graph.places import PlaceLevel
 from graph.policy import Policy, load_policy
 from seeds.casegen import CaseMaker, CaseNumbers, CaseSummary, GridContext
 from seeds.chunk import Chunk, Row
+from seeds.grid_activity import grid_activity
 from seeds.grid_content import (
     GridPeople,
     building_address,
@@ -276,6 +277,7 @@ class Generator:
         for people, ctx in grids:
             self._regular_cases(rng, cases, people, ctx, chunk, used.get(ctx.grid_code, 0))
             chunk.persons.extend(person.row() for person in people.residents)
+            grid_activity(self.seed, people, ctx, chunk)
         return chunk
 
     def _planting_community(self, street: StreetPlan) -> CommunityPlan | None:

@@ -9,6 +9,7 @@ from datetime import date
 
 from graph.party import PartyLevel, PartyRole
 from graph.persons import Role
+from graph.volunteer_activities import load_credit_rules
 from seeds.chunk import Chunk
 from seeds.people import Household, PeopleMaker, PersonDraft
 from seeds.plan import CommunityPlan, GridPlan, StreetPlan
@@ -189,6 +190,6 @@ def volunteer_team(rng: random.Random, people: GridPeople, chunk: Chunk) -> None
                 "personId": person.id,
                 "teamCode": code,
                 "points": points,
-                "stars": 1 + min(4, points // 160),
+                "stars": load_credit_rules().stars(points),  # policy.toml
             }
         )

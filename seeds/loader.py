@@ -17,13 +17,17 @@ from tqdm import tqdm
 from graph import (
     buildings,
     cases,
+    deliberation,
     departments,
     evaluations,
     fengqiao,
     mediation,
     party,
+    party_households,
     persons,
     places,
+    visits,
+    volunteer_activities,
     volunteers,
 )
 from graph.cases import CaseLevel, HandlerKind
@@ -99,6 +103,10 @@ async def write_chunk(graph: GraphClient, chunk: Chunk) -> None:
     await each(cases.upsert_whistles, chunk.whistles)
     await each(evaluations.upsert_grid_worker_evaluations, chunk.evaluations)
     await each(fengqiao.upsert_decisions, chunk.fengqiao)
+    await each(visits.upsert_visits, chunk.visits)
+    await each(volunteer_activities.upsert_activities, chunk.volunteer_activities)
+    await each(party_households.upsert_contacts, chunk.household_contacts)
+    await each(deliberation.upsert_deliberations, chunk.deliberations)
     await each(evaluations.replace_workers, chunk.worker_replacements)
 
 

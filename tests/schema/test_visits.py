@@ -333,8 +333,10 @@ async def test_the_scorecard_counts_visits_households_and_hazards(
     assert a["hazardsFound"] == b["hazardsFound"] + 1
     assert a["hazardsResolved"] == b["hazardsResolved"] + 1
     [households] = await tiny.read(
-        "MATCH (:Grid {code: $g})<-[:RESIDES_IN]-(p:Person) "
-        "WHERE NOT (p)<-[:FAMILY]-() RETURN count(p) AS n",
+        "MATCH (g:Grid {code: $g}) "
+        "WITH COUNT { (g)<-[:IN_GRID]-(h:Household) WHERE h.dissolvedAt IS NULL } AS formed, "
+        "COUNT { (g)<-[:RESIDES_IN]-(p:Person) WHERE NOT (p)<-[:FAMILY]-() } AS heads "
+        "RETURN CASE WHEN formed > 0 THEN formed ELSE heads END AS n",
         {"g": scene["grid"]},
     )
     assert a["householdCount"] == households["n"] > 0
