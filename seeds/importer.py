@@ -1,4 +1,4 @@
-"""Bulk import of partners' records (`gridgraph import FILE --kind residents|cases`).
+"""Bulk import of partners' records (`gridgraph import FILE --kind residents|cases|visits`).
 
 Every row is validated (import_rows.py); rows that fail, that name an unknown grid or
 person, or that repeat an earlier row's key are written to a rejects file (line, field,
@@ -23,8 +23,10 @@ from graph import cases, persons
 from graph.client import CypherWriter, GraphClient
 from graph.personal_data import PersonalDataKey, id_card_hash, person_id, protect_person_identifiers
 from graph.places import PlaceLevel, existing_codes
+from seeds import import_visits
 from seeds.import_files import read_rows
 from seeds.import_rows import CaseRow, ImportRow, ResidentRow
+from seeds.import_visits import VisitRow
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -34,6 +36,7 @@ class ImportKind(StrEnum):
 
     RESIDENTS = "residents"
     CASES = "cases"
+    VISITS = "visits"  # patrols and home visits (seeds/import_visits.py)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,14 @@ async def _write_cases(
     return accepted
 
 
+async def _write_visits(
+    graph: GraphClient, key: PersonalDataKey, rows: Numbered, batch: _Batch
+) -> Numbered:
+    accepted, rejected = await import_visits.write_visits(graph, key, rows)
+    batch.rejections += [Rejection(line, where, reason) for line, where, reason in rejected]
+    return list(accepted)
+
+
 @dataclass(frozen=True)
 class _KindRules:
     model: type[ImportRow]
@@ -175,6 +186,7 @@ class _KindRules:
 RULES: dict[ImportKind, _KindRules] = {
     ImportKind.RESIDENTS: _KindRules(ResidentRow, "idCard", _write_residents),
     ImportKind.CASES: _KindRules(CaseRow, "code", _write_cases),
+    ImportKind.VISITS: _KindRules(VisitRow, "id", _write_visits),
 }
 
 
