@@ -265,7 +265,8 @@ _ESCALATION = "{level: x.level, at: x.at, code: t.code, name: t.name}"
 
 
 def _escalation_path(scoped: bool) -> LiteralString:
-    """A case with its timeline levels, escalations and the places above its grid.
+    """A case with its timeline levels, escalations and the places above its grid (grid,
+    community and street null for a 12345 case filed at the district without a grid).
 
     Scoped: the case must be visible (its places are then above its grid, so visible), and
     only visible escalation targets are listed.
@@ -273,8 +274,9 @@ def _escalation_path(scoped: bool) -> LiteralString:
     case_visible = f"\nWHERE {row_scope.visible('Case', 'c')}" if scoped else ""
     target_visible = f" WHERE {row_scope.visible_any('t')}" if scoped else ""
     text = f"""
-MATCH (c:Case {{code: $code}})-[:OCCURRED_IN]->(g:Grid)-[:PART_OF]->(cm:Community)
-      -[:PART_OF]->(s:Street)-[:PART_OF]->(d:District){case_visible}
+MATCH (c:Case {{code: $code}})-[:OCCURRED_IN]->(p:Grid|District){case_visible}
+OPTIONAL MATCH (p:Grid)-[:PART_OF]->(cm:Community)-[:PART_OF]->(s:Street)-[:PART_OF]->(pd:District)
+WITH c, CASE WHEN p:Grid THEN p END AS g, cm, s, coalesce(pd, p) AS d
 CALL (c) {{
   OPTIONAL MATCH (c)-[:HAS_EVENT]->(e:CaseEvent)
   WITH e ORDER BY e.seq

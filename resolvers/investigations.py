@@ -245,7 +245,10 @@ async def escalation_path(
     departments = {
         e["level"]: e for e in row["escalations"] if e["level"] == CaseLevel.DEPARTMENT.value
     }
-    visits: list[tuple[CaseLevel, datetime]] = [(CaseLevel.GRID, row["reportedAt"])]
+    # A case starts at the level it was filed at: its grid, or the district hotline centre.
+    filed = row["events"][0].get("level") if row["events"] else None
+    first = CaseLevel(filed) if filed else CaseLevel.GRID
+    visits: list[tuple[CaseLevel, datetime]] = [(first, row["reportedAt"])]
     for event in row["events"]:
         level = event.get("level")
         if ended is not None and event["at"] > ended:

@@ -540,6 +540,7 @@ async def test_a_department_lists_its_work_orders_newest_dispatch_first(
     assert found["totalCount"] == signed[0]["n"] >= 1
 
 
+PATH = "query($c: String!) { escalationPath(case: $c) { levels { level placeCode } } }"
 GRIDLESS_CASE = """
 query($c: String!) { case(code: $c) { code currentLevel assignee grid { code } } }
 """
@@ -551,6 +552,9 @@ async def test_the_hotline_centre_files_a_12345_case_without_a_grid_and_runs_it_
     o = offices
     gridless = {**_report(scene, "hotline_12345", reporter=scene["resident"]), "grid": None}
     [before] = await tiny.read("MATCH (c:Case) RETURN count(c) AS n")
+    waiting = {
+        name: _ok(http, o[name], INBOX)["totalCount"] for name in ("hotline", "street", "community")
+    }
     # a grid worker may not file without a grid, nor the centre outside the 12345 channel,
     # nor name a district that is not one; nothing is written
     assert _refused(http, o["worker"], REPORT, input=gridless) == "BAD_USER_INPUT"
@@ -580,6 +584,10 @@ async def test_the_hotline_centre_files_a_12345_case_without_a_grid_and_runs_it_
         # then no street, community or grid office finds it, nor may escalate it anywhere
         for office in ("street", "community", "worker"):
             assert _refused(http, o[office], GRIDLESS_CASE, c=code) == "NOT_FOUND", office
+        # it waits in the centre's inbox only
+        for office, waits in (("hotline", 1), ("street", 0), ("community", 0)):
+            total = _ok(http, o[office], INBOX)["totalCount"]
+            assert total == waiting[office] + waits, office
         _ok(http, o["hotline"], ACCEPT, code=code)
         # (escalation is not the centre's; even an admin cannot take it below the district)
         assert _refused(http, o["hotline"], ESCALATE, code=code, reason="x") == "FORBIDDEN"
@@ -595,6 +603,12 @@ async def test_the_hotline_centre_files_a_12345_case_without_a_grid_and_runs_it_
         closed = _ok(http, o["hotline"], FOLLOW_UP, code=code, s=5)
         assert closed["case"] == {"currentLevel": "DEPARTMENT", "assignee": scene["department"]}
         assert closed["status"] == "CLOSED"
+        # its escalation path starts at the centre, not in a grid
+        path = _ok(http, o["hotline"], PATH, c=code)
+        assert [(lv["level"], lv["placeCode"]) for lv in path["levels"]] == [
+            ("DISTRICT", DISTRICT),
+            ("DEPARTMENT", scene["department"]),
+        ]
         # the whole timeline went through the transition table
         actions = await tiny.read(
             "MATCH (:Case {code: $c})-[:HAS_EVENT]->(e) RETURN e.action AS a ORDER BY e.seq",
