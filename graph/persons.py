@@ -140,6 +140,10 @@ PERSON = NodeSpec(
         "tags",
         "idCardMasked",
         "phoneMasked",
+        "status",
+        "version",
+        "keyPersonGrade",
+        "departedOn",
     ),
     with_roles=True,
 )
@@ -166,7 +170,14 @@ FAMILY_AS_SEEN_FROM_S = (
     f" ELSE coalesce({_INVERSE_RELATION}[r.relation], r.relation) END}}"
 )
 
-PERSON_GRID = Hop(PERSON, "(s:Person)-[r:RESIDES_IN]->(t:Grid)", places.GRID, edge=("since",))
+# The grid a person lives in now (an ended period has `until`: graph/residents.py).
+PERSON_GRID = Hop(
+    PERSON,
+    "(s:Person)-[r:RESIDES_IN]->(t:Grid)",
+    places.GRID,
+    edge=("since",),
+    where="r.until IS NULL",
+)
 PERSON_FAMILY = Hop(
     PERSON,
     "(s:Person)-[r:FAMILY]-(t:Person)",
@@ -190,7 +201,7 @@ GRID_WORKERS = Hop(
     edge=("since", "fullTime"),
     where="r.until IS NULL",
 )
-# Residents of every grid whose code starts with the key: one grid, or a whole community,
+# Residents now of every grid whose code starts with the key: one grid, or a whole community,
 # street or district (codes nest). Paginated, filtered with PERSON_FILTER.
 RESIDENTS_IN_PLACE = Hop(
     places.GRID,
@@ -198,7 +209,7 @@ RESIDENTS_IN_PLACE = Hop(
     PERSON,
     edge=("since",),
     order="t.name, t.id",
-    where=PERSON_FILTER,
+    where="r.until IS NULL AND " + PERSON_FILTER,
     by_prefix=True,
 )
 

@@ -11,7 +11,8 @@ with one of them. Each label has one predicate saying when a node of it is visib
 - cases and their events: the place the case occurred in (its grid, or the district of a
   12345 case the hotline centre filed without a grid) is inside the scope, or the case's own
   code is (a department officer's scope lists its gridless work orders by code);
-- persons: they live, work or support a grid inside the scope, are party to, reported or
+- persons: they live, work or support a grid inside the scope now (a period with `until`
+  is history: a resident who moved away is the new grid's), are party to, reported or
   handled a case inside it, or serve (member, secretary, instructor) a party organisation or
   mediation committee covering a place inside it;
 - organisations covering places (party organisations, mediation committees and their
@@ -95,7 +96,7 @@ def _case_event(var: LiteralString) -> LiteralString:
 def _person(var: LiteralString) -> LiteralString:
     return (
         "("
-        + _grid_of(var, "-[:RESIDES_IN|WORKS_GRID|SUPPORTS]->")
+        + _grid_of(var, "-[scope_r:RESIDES_IN|WORKS_GRID|SUPPORTS WHERE scope_r.until IS NULL]->")
         + " OR "
         + _through_case(var, "-[:PARTY_TO|REPORTED_BY|HANDLED_BY]-")
         + " OR EXISTS { MATCH ("
@@ -108,6 +109,39 @@ def _person(var: LiteralString) -> LiteralString:
 
 def _building(var: LiteralString) -> LiteralString:
     return _grid_of(var, "-[:PART_OF]->")
+
+
+def _household(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:IN_GRID]->")
+
+
+def _grid_element(var: LiteralString) -> LiteralString:
+    return _grid_of(var, "-[:OF_GRID]->")
+
+
+def _of_person(var: LiteralString, path: LiteralString) -> LiteralString:
+    """Visible with the person `path` from `var` reaches (`scope_person`)."""
+    return (
+        "EXISTS { MATCH ("
+        + var
+        + ")"
+        + path
+        + "(scope_person:Person) WHERE "
+        + _person("scope_person")
+        + " }"
+    )
+
+
+def _label_change(var: LiteralString) -> LiteralString:
+    return _of_person(var, "<-[:LABEL_CHANGED]-")
+
+
+def _measure(var: LiteralString) -> LiteralString:
+    return _of_person(var, "-[:FOR_PERSON]->")
+
+
+def _measure_follow_up(var: LiteralString) -> LiteralString:
+    return _of_person(var, "<-[:HAS_FOLLOW_UP]-(:KeyPersonMeasure)-[:FOR_PERSON]->")
 
 
 def _volunteer_team(var: LiteralString) -> LiteralString:
@@ -156,6 +190,12 @@ _BY_LABEL: Mapping[LiteralString, Callable[[LiteralString], LiteralString]] = {
     "Case": _case,
     "CaseEvent": _case_event,
     "Person": _person,
+    "Household": _household,  # 户: for one grid (IN_GRID), like a building
+    "LabelChange": _label_change,  # a person's 六色 / key-person label history
+    "KeyPersonMeasure": _measure,  # 重点人员 measures: visible with their person
+    "MeasureFollowUp": _measure_follow_up,
+    "GridElement": _grid_element,  # 六大要素: the grid's six elements (OF_GRID)
+    "ElementUpdate": _grid_element,
     "VolunteerTeam": _volunteer_team,
     "GridWorkerEvaluation": _evaluation,
     "FengqiaoDecision": _evaluation,  # for one grid (FOR_GRID), like an evaluation

@@ -19,12 +19,16 @@ from schema.deliberation import DeliberationMutation
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.evaluations import EvaluationMutation
 from schema.fengqiao import FengqiaoMutation
+from schema.grid_elements import GridElementMutation
+from schema.households import HouseholdMutation
 from schema.investigations import InvestigationQuery
+from schema.key_persons import KeyPersonMutation, KeyPersonQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
 from schema.party_households import HouseholdContactMutation
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
+from schema.residents import ResidentMutation
 from schema.visits import VisitMutation
 from schema.volunteer_activities import VolunteerActivityMutation
 
@@ -55,6 +59,7 @@ ROOT_TYPES: tuple[type, ...] = (
     InvestigationQuery,
     WorkflowQuery,
     AuditQuery,
+    KeyPersonQuery,
 )
 
 # The root Mutation is merged the same way: the case workflow's, then each area's own.
@@ -66,6 +71,10 @@ MUTATION_TYPES: tuple[type, ...] = (
     VolunteerActivityMutation,
     HouseholdContactMutation,
     DeliberationMutation,
+    ResidentMutation,
+    HouseholdMutation,
+    KeyPersonMutation,
+    GridElementMutation,
 )
 
 

@@ -15,6 +15,7 @@ from graph.analytics import ON_TIME_DAYS
 from graph.cases import CasePartyRole as GraphPartyRole
 from graph.places import PlaceLevel
 from resolvers import analytics as resolve
+from resolvers import grid_elements as resolve_elements
 from resolvers.analytics import (
     RESOLVED_IN_GRID_TARGET,
     Period,
@@ -26,6 +27,7 @@ from resolvers.context import RequestContext
 from schema.cases import CasePartyRole
 from schema.evaluations import GridWorkerEvaluation
 from schema.fengqiao import FengqiaoStanding, fengqiao_standing
+from schema.grid_elements import ElementUpkeepCard
 from schema.persons import Person
 from schema.places import Grid
 from schema.visits import VisitScorecard, scorecard_visits
@@ -126,6 +128,14 @@ class Scorecard:
             return None
         eligible = self.qualifying_grid_count
         return await fengqiao_standing(info, self.place_code, self.period, eligible)
+
+    @strawberry.field(
+        description="Six-element upkeep (六大要素): grids whose elements are older than a month"
+        " at the period's end (or today)."
+    )
+    async def element_upkeep(self, info: Context) -> ElementUpkeepCard:
+        found = await resolve_elements.upkeep(info.context, self.place_code, self.period_end)
+        return ElementUpkeepCard.of(found)
 
     @strawberry.field(
         description="Departments' response to the whistles (吹哨报到) blown on the place's cases"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import buildings, party
+from graph import buildings, party, residents
 from resolvers.context import RequestContext
 from resolvers.reads import first_node, neighbours
 from resolvers.relations import Shape, relation
@@ -17,9 +17,11 @@ from schema.relay import Node, global_id
 
 if TYPE_CHECKING:
     from schema.party import PartyOrganization
+    from schema.persons import Person
 
 Context = Info[RequestContext, None]
 LazyPartyOrganization = Annotated["PartyOrganization", strawberry.lazy("schema.party")]
+LazyPerson = Annotated["Person", strawberry.lazy("schema.persons")]
 
 
 @builds(buildings.BUILDING)
@@ -46,4 +48,9 @@ class Building(Node):
     @strawberry.field(description="The building party group (楼院党小组) covering it, if any.")
     @relation(party.BUILDING_PARTY_ORGANIZATIONS)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
+        return await related(info, self.code)
+
+    @strawberry.field(description="The residents living in it now, by name.")
+    @relation(residents.BUILDING_RESIDENTS)
+    async def residents(self, info: Context) -> list[LazyPerson]:
         return await related(info, self.code)

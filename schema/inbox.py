@@ -18,6 +18,7 @@ from resolvers.errors import BadUserInput
 from resolvers.pagination import list_identity, page_request
 from resolvers.principal import Role
 from schema.cases import Case, checked_assignee
+from schema.key_persons import MeasureConnection, overdue_measures
 from schema.relay import PageInfo, page_info, wants_items, wants_total
 
 Context = Info[RequestContext, None]
@@ -48,6 +49,19 @@ class InboxConnection:
     total_count: int | None = strawberry.field(
         description="All waiting cases (counted in the database; null unless selected)."
     )
+    # Where key-person measures wait too ('' : the caller's scope; None: no grid's inbox).
+    measures_at: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Key-person measures (重点人员措施) past due in the grids this inbox covers,"
+        " most overdue first (empty for inboxes of no grid: departments, offices' own)."
+    )
+    async def overdue_measures(
+        self, info: Context, first: int | None = None, after: str | None = None
+    ) -> MeasureConnection:
+        if self.measures_at is None:
+            return MeasureConnection(edges=[], page_info=EMPTY_PAGE, total_count=0)
+        return await overdue_measures(info, self.measures_at or None, None, first, after)
 
 
 async def inbox_connection(
@@ -76,7 +90,24 @@ async def inbox_connection(
         )
         for item in items
     ]
-    return InboxConnection(edges=edges, page_info=info_, total_count=found.total)
+    return InboxConnection(
+        edges=edges, page_info=info_, total_count=found.total, measures_at=_measures_at(waiting)
+    )
+
+
+EMPTY_PAGE = PageInfo(
+    has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+)
+
+
+def _measures_at(waiting: Waiting) -> str | None:
+    """A grid worker's inbox holds the overdue measures of their grids ('' : their scope); a
+    place's inbox those under the place; other inboxes none."""
+    if waiting.follow_up:
+        return ""
+    if CaseLevel.GRID.value in waiting.levels and len(waiting.holders) == 1:
+        return waiting.holders[0]
+    return None
 
 
 def my_waiting(info: Context) -> Waiting:

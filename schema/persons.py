@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph import cases, departments, evaluations, mediation, party, persons, volunteers
+from graph import (
+    cases,
+    departments,
+    evaluations,
+    households,
+    key_persons,
+    mediation,
+    party,
+    persons,
+    residents,
+    volunteers,
+)
 from graph.personal_data import Identifier
 from graph.traversal import NeighbourPage
 from resolvers import identifiers
@@ -26,11 +37,15 @@ from schema.places import Grid
 from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 if TYPE_CHECKING:
+    from schema.buildings import Building
     from schema.cases import CaseConnection, CasePartyRole
     from schema.departments import Department
     from schema.evaluations import GridWorkerEvaluation
+    from schema.households import Household
+    from schema.key_persons import KeyPersonMeasure, ResponsiblePerson
     from schema.mediation import CommitteeMembership
     from schema.party import PartyMembership
+    from schema.residents import LabelChange, ResidencePeriod
     from schema.volunteers import TeamMembership
 
 Context = Info[RequestContext, None]
@@ -41,6 +56,12 @@ LazyEvaluation = Annotated["GridWorkerEvaluation", strawberry.lazy("schema.evalu
 LazyCommitteeMembership = Annotated["CommitteeMembership", strawberry.lazy("schema.mediation")]
 LazyPartyMembership = Annotated["PartyMembership", strawberry.lazy("schema.party")]
 LazyTeamMembership = Annotated["TeamMembership", strawberry.lazy("schema.volunteers")]
+LazyBuilding = Annotated["Building", strawberry.lazy("schema.buildings")]
+LazyHousehold = Annotated["Household", strawberry.lazy("schema.households")]
+LazyLabelChange = Annotated["LabelChange", strawberry.lazy("schema.residents")]
+LazyResidencePeriod = Annotated["ResidencePeriod", strawberry.lazy("schema.residents")]
+LazyMeasure = Annotated["KeyPersonMeasure", strawberry.lazy("schema.key_persons")]
+LazyResponsible = Annotated["ResponsiblePerson", strawberry.lazy("schema.key_persons")]
 
 
 @strawberry.enum(description="Roles a person can hold; each is a label on the same node.")
@@ -107,6 +128,14 @@ class Person(Node):
     roles: list[PersonRole]
     id_card_masked: str | None = strawberry.field(description="ID first 6 + last 4 digits.")
     phone_masked: str | None = strawberry.field(description="Phone first 3 + last 4 digits.")
+    status: str = strawberry.field(description="resident, moved_away or deceased.")
+    version: int = strawberry.field(
+        description="Counts changes to the person (expectedVersion of resident mutations)."
+    )
+    key_person_grade: str | None = strawberry.field(
+        description="Key-person grade (分级, policy.toml), if a key person."
+    )
+    departed_on: date | None = strawberry.field(description="When they moved away or died.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Person:
@@ -122,6 +151,10 @@ class Person(Node):
             roles=[ROLE_BY_LABEL[label] for label in row["roles"] if label in ROLE_BY_LABEL],
             id_card_masked=row.get("idCardMasked"),
             phone_masked=row.get("phoneMasked"),
+            status=row.get("status") or "resident",
+            version=row.get("version") or 0,
+            key_person_grade=row.get("keyPersonGrade"),
+            departed_on=row.get("departedOn"),
         )
 
     @strawberry.field(
@@ -158,6 +191,38 @@ class Person(Node):
     @relation(persons.PERSON_GRID, Shape.ONE)
     async def grid(self, info: Context) -> Grid | None:
         return first_node(Grid.from_row, await neighbours(info, self.person_id))
+
+    @strawberry.field(description="The building (楼栋) the person lives in now.")
+    @relation(residents.PERSON_BUILDING, Shape.ONE)
+    async def building(self, info: Context) -> LazyBuilding | None:
+        building: LazyBuilding | None = await related_one(info, self.person_id)
+        return building
+
+    @strawberry.field(description="Every residence period, newest first (history of moves).")
+    @relation(residents.PERSON_RESIDENCES, node_path=("grid",))
+    async def residence_history(self, info: Context) -> list[LazyResidencePeriod]:
+        return await related(info, self.person_id)
+
+    @strawberry.field(description="Changes of 六色 label, key-person tags and grade, newest first.")
+    @relation(residents.PERSON_LABEL_HISTORY, node_path=None)
+    async def label_history(self, info: Context) -> list[LazyLabelChange]:
+        return await related(info, self.person_id)
+
+    @strawberry.field(description="The household (户) the person belongs to now.")
+    @relation(households.PERSON_HOUSEHOLD, Shape.ONE)
+    async def household(self, info: Context) -> LazyHousehold | None:
+        household: LazyHousehold | None = await related_one(info, self.person_id)
+        return household
+
+    @strawberry.field(description="Key-person measures (措施), by due day (done ones too).")
+    @relation(key_persons.PERSON_MEASURES, node_path=())
+    async def key_person_measures(self, info: Context) -> list[LazyMeasure]:
+        return await related(info, self.person_id)
+
+    @strawberry.field(description="Responsible persons (包保责任人) of this key person.")
+    @relation(key_persons.PERSON_RESPONSIBLE, node_path=("person",))
+    async def responsible_persons(self, info: Context) -> list[LazyResponsible]:
+        return await related(info, self.person_id)
 
     @strawberry.field(description="Family members, with what each is to this person.")
     @relation(persons.PERSON_FAMILY, node_path=("person",))

@@ -14,6 +14,7 @@ from graph import (
     departments,
     evaluations,
     fengqiao,
+    grid_elements,
     mediation,
     party,
     party_households,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from schema.deliberation import DeliberationConnection
     from schema.evaluations import GridWorkerEvaluation
     from schema.fengqiao import FengqiaoDecision
+    from schema.grid_elements import GridElementState
     from schema.mediation import MediationCommittee
     from schema.party import PartyOrganization
     from schema.party_households import HouseholdContactConnection
@@ -56,6 +58,7 @@ LazyPersonFilter = Annotated["PersonFilter", strawberry.lazy("schema.persons")]
 LazyCaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
 LazyCaseFilter = Annotated["CaseFilter", strawberry.lazy("schema.cases")]
 LazyBuilding = Annotated["Building", strawberry.lazy("schema.buildings")]
+LazyElementState = Annotated["GridElementState", strawberry.lazy("schema.grid_elements")]
 LazyEvaluation = Annotated["GridWorkerEvaluation", strawberry.lazy("schema.evaluations")]
 LazyFengqiaoDecision = Annotated["FengqiaoDecision", strawberry.lazy("schema.fengqiao")]
 LazyCommittee = Annotated["MediationCommittee", strawberry.lazy("schema.mediation")]
@@ -146,6 +149,14 @@ class Grid(Place):
     async def volunteer_team(self, info: Context) -> LazyVolunteerTeam | None:
         team: LazyVolunteerTeam | None = await related_one(info, self.code)
         return team
+
+    @strawberry.field(
+        description="When each of the six elements (六大要素) was last updated (monthly upkeep);"
+        " an element never updated is missing."
+    )
+    @relation(grid_elements.GRID_ELEMENTS)
+    async def elements_updated_at(self, info: Context) -> list[LazyElementState]:
+        return await related(info, self.code)
 
     @strawberry.field(description="The buildings (楼栋/院落) of this grid, by code.")
     @relation(buildings.GRID_BUILDINGS)

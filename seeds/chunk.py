@@ -54,6 +54,15 @@ class Chunk:
     whistles: list[Row] = field(default_factory=list)  # 吹哨报到 (WHISTLED)
     evaluations: list[Row] = field(default_factory=list)
     fengqiao: list[Row] = field(default_factory=list)  # 枫桥式网格 decisions
+    # Residents' upkeep (seeds/residents.py): buildings, households, grades, label history.
+    building_residences: list[Row] = field(default_factory=list)
+    households: list[Row] = field(default_factory=list)
+    household_members: list[Row] = field(default_factory=list)
+    key_grades: list[Row] = field(default_factory=list)
+    label_changes: list[Row] = field(default_factory=list)
+    # The six-element upkeep (seeds/grid_elements.py).
+    element_updates: list[Row] = field(default_factory=list)
+    element_states: list[Row] = field(default_factory=list)
     # Grid activity (seeds/grid_activity.py): visits, volunteer activities, central
     # households' contacts, deliberation sessions.
     visits: list[Row] = field(default_factory=list)

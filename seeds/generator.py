@@ -31,11 +31,13 @@ from seeds.grid_content import (
     populate_grid,
     volunteer_team,
 )
+from seeds.grid_elements import element_history
 from seeds.identity import IdentityFactory, given_name, surname
 from seeds.people import PeopleMaker
 from seeds.plan import CommunityPlan, ScaleSpec, StreetPlan, plan_frame
 from seeds.planted import Planted, plant_structures
 from seeds.rencheng import DISTRICT_CODE, DISTRICT_NAME
+from seeds.residents import resident_upkeep
 from seeds.worker_turnover import Turnover, successor_for
 
 QUARTERS: tuple[str, ...] = ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1")
@@ -277,6 +279,8 @@ class Generator:
         for people, ctx in grids:
             self._regular_cases(rng, cases, people, ctx, chunk, used.get(ctx.grid_code, 0))
             chunk.persons.extend(person.row() for person in people.residents)
+            resident_upkeep(people, chunk)
+            element_history(people, chunk)
             grid_activity(self.seed, people, ctx, chunk)
         return chunk
 

@@ -79,7 +79,12 @@ def populate_grid(
         chunk.family.extend(ties)
         for person in household.members:
             chunk.residences.append(
-                {"personId": person.id, "gridCode": grid.code, "since": _since(household, person)}
+                {
+                    "personId": person.id,
+                    "gridCode": grid.code,
+                    "buildingCode": f"{grid.code}{number:03d}",  # seeds/residents.py
+                    "since": _since(household, person),
+                }
             )
     adults = people.adults
     workers = [p for p in adults if 25 <= p.age <= 55] or adults

@@ -23,9 +23,10 @@ from graph import cases, persons
 from graph.client import CypherWriter, GraphClient
 from graph.personal_data import PersonalDataKey, id_card_hash, person_id, protect_person_identifiers
 from graph.places import PlaceLevel, existing_codes
-from seeds import import_visits
+from seeds import import_upkeep, import_visits
 from seeds.import_files import read_rows
 from seeds.import_rows import CaseRow, ImportRow, ResidentRow
+from seeds.import_upkeep import BuildingRow, MeasureRow, MoveRow
 from seeds.import_visits import VisitRow
 
 DEFAULT_BATCH_SIZE = 1000
@@ -36,6 +37,9 @@ class ImportKind(StrEnum):
 
     RESIDENTS = "residents"
     CASES = "cases"
+    BUILDINGS = "buildings"  # 楼栋 (seeds/import_upkeep.py)
+    MOVES = "moves"  # residence moves, history kept
+    MEASURES = "measures"  # key-person measures (重点人员措施)
     VISITS = "visits"  # patrols and home visits (seeds/import_visits.py)
 
 
@@ -176,6 +180,19 @@ async def _write_visits(
     return list(accepted)
 
 
+def _upkeep(write: import_upkeep.Writer) -> import_upkeep.BatchWriter:
+    """An import_upkeep writer as a kind's batch writer (its rejects go to the batch)."""
+
+    async def run(
+        graph: GraphClient, key: PersonalDataKey, rows: Numbered, batch: _Batch
+    ) -> Numbered:
+        accepted, rejected = await write(graph, key, rows)
+        batch.rejections += [Rejection(line, where, reason) for line, where, reason in rejected]
+        return accepted
+
+    return run
+
+
 @dataclass(frozen=True)
 class _KindRules:
     model: type[ImportRow]
@@ -186,6 +203,9 @@ class _KindRules:
 RULES: dict[ImportKind, _KindRules] = {
     ImportKind.RESIDENTS: _KindRules(ResidentRow, "idCard", _write_residents),
     ImportKind.CASES: _KindRules(CaseRow, "code", _write_cases),
+    ImportKind.BUILDINGS: _KindRules(BuildingRow, "code", _upkeep(import_upkeep.write_buildings)),
+    ImportKind.MOVES: _KindRules(MoveRow, "key", _upkeep(import_upkeep.write_moves)),
+    ImportKind.MEASURES: _KindRules(MeasureRow, "id", _upkeep(import_upkeep.write_measures)),
     ImportKind.VISITS: _KindRules(VisitRow, "id", _write_visits),
 }
 

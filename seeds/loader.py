@@ -21,11 +21,14 @@ from graph import (
     departments,
     evaluations,
     fengqiao,
+    grid_elements,
+    households,
     mediation,
     party,
     party_households,
     persons,
     places,
+    residents,
     visits,
     volunteer_activities,
     volunteers,
@@ -103,6 +106,13 @@ async def write_chunk(graph: GraphClient, chunk: Chunk) -> None:
     await each(cases.upsert_whistles, chunk.whistles)
     await each(evaluations.upsert_grid_worker_evaluations, chunk.evaluations)
     await each(fengqiao.upsert_decisions, chunk.fengqiao)
+    await each(residents.upsert_building_residences, chunk.building_residences)
+    await each(households.upsert_households, chunk.households)
+    await each(households.upsert_members, chunk.household_members)
+    await each(residents.set_key_grades, chunk.key_grades)
+    await each(residents.upsert_label_changes, chunk.label_changes)
+    await each(grid_elements.upsert_updates, chunk.element_updates)
+    await each(grid_elements.upsert_states, chunk.element_states)
     await each(visits.upsert_visits, chunk.visits)
     await each(volunteer_activities.upsert_activities, chunk.volunteer_activities)
     await each(party_households.upsert_contacts, chunk.household_contacts)
