@@ -11,12 +11,16 @@ from strawberry.types import Info
 from graph import (
     buildings,
     cases,
+    deliberation,
     departments,
     evaluations,
     mediation,
     party,
+    party_households,
     persons,
     places,
+    visits,
+    volunteer_activities,
     volunteers,
 )
 from graph.places import PlaceLevel
@@ -30,14 +34,18 @@ from resolvers.reads import lookup
 from resolvers.relations import Shape, relation
 from schema.buildings import Building
 from schema.cases import Case, CaseConnection, CaseFilter, CaseOrder, cases_anywhere
+from schema.deliberation import Deliberation
 from schema.departments import Department, all_departments
 from schema.evaluations import GridWorkerEvaluation
 from schema.mediation import MediationCommittee, MediationStudio, all_committees
 from schema.party import PartyOrganization
+from schema.party_households import HouseholdContact
 from schema.persons import Person, PersonConnection, PersonFilter, residents_anywhere
 from schema.places import Community, District, Grid, Street
 from schema.relay import Node, decode_global_id, load_nodes
 from schema.search import SEARCH_DESCRIPTION, SearchHit, SearchType, search_nodes
+from schema.visits import Visit
+from schema.volunteer_activities import VolunteerActivity
 from schema.volunteers import VolunteerTeam
 
 Context = Info[RequestContext, None]
@@ -57,6 +65,11 @@ NODE_TYPES: dict[str, tuple[NodeSpec, Callable[[dict[str, Any]], Node]]] = {
     "MediationStudio": (mediation.MEDIATION_STUDIO, MediationStudio.from_row),
     "VolunteerTeam": (volunteers.VOLUNTEER_TEAM, VolunteerTeam.from_row),
     "GridWorkerEvaluation": (evaluations.EVALUATION, GridWorkerEvaluation.from_row),
+    # Grid activity (issue 16): visible when their grid is (graph/scope.py).
+    "Visit": (visits.VISIT, Visit.from_row),
+    "VolunteerActivity": (volunteer_activities.VOLUNTEER_ACTIVITY, VolunteerActivity.from_row),
+    "HouseholdContact": (party_households.HOUSEHOLD_CONTACT, HouseholdContact.from_row),
+    "Deliberation": (deliberation.DELIBERATION, Deliberation.from_row),
 }
 
 

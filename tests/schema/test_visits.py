@@ -5,6 +5,7 @@ read fields with row scope and agreements, and the scorecard's visit columns."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -345,3 +346,21 @@ async def test_the_scorecard_counts_visits_households_and_hazards(
     # and the street officer of another street sees none of it
     far = bearer(hs256(settings, "street_officer", ["370811999"], subject="st-far"))
     assert _code(http, far, SCORECARD, g=scene["grid"], p=period) == "NOT_FOUND"
+
+
+NODE = "query N($id: ID!) { node(id: $id) { ... on Visit { visitId grid { code } } } }"
+
+
+async def test_a_visit_is_a_node_seen_only_within_its_grids_scope(
+    http: TestClient, settings: Settings, scene: dict[str, Any]
+) -> None:
+    who = _tokens(settings, scene)
+    done = data(http, who["worker"], RECORD, input=_visit(scene))["recordVisit"]
+    global_id = base64.urlsafe_b64encode(f"Visit:{done['visitId']}".encode()).decode()
+    # the grid's worker and the street officer find it by its global ID
+    for reader in (who["worker"], who["street"]):
+        found = data(http, reader, NODE, id=global_id)["node"]
+        assert found == {"visitId": done["visitId"], "grid": {"code": scene["grid"]}}
+    # a worker of another grid gets null, as for an unknown ID
+    outsider = bearer(hs256(settings, "grid_worker", [scene["other_grid"]], subject="gw-n"))
+    assert data(http, outsider, NODE, id=global_id)["node"] is None
