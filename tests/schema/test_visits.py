@@ -364,3 +364,19 @@ async def test_a_visit_is_a_node_seen_only_within_its_grids_scope(
     # a worker of another grid gets null, as for an unknown ID
     outsider = bearer(hs256(settings, "grid_worker", [scene["other_grid"]], subject="gw-n"))
     assert data(http, outsider, NODE, id=global_id)["node"] is None
+
+
+async def test_a_community_officer_records_in_their_community_only(
+    http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
+) -> None:
+    community = scene["grid"][:12]
+    officer = bearer(hs256(settings, "community_officer", [community], subject="co-visits"))
+    [elsewhere] = await tiny.read(
+        "MATCH (g:Grid) WHERE NOT g.code STARTS WITH $c "
+        "RETURN g.code AS code ORDER BY code LIMIT 1",
+        {"c": community},
+    )
+    given = _visit(scene, visitor=scene["worker"])
+    assert data(http, officer, RECORD, input=given)["recordVisit"]["version"] == 1
+    away = {"grid": elsewhere["code"], "kind": "PATROL", "durationMinutes": 30}
+    assert _code(http, officer, RECORD, input={**away, "visitor": scene["worker"]}) == "NOT_FOUND"
