@@ -39,6 +39,12 @@ NATURAL_KEYS: tuple[tuple[str, str], ...] = (
     ("VolunteerActivity", "id"),  # graph/volunteer_activities.py
     ("HouseholdContact", "id"),  # 党员中心户 contacts (graph/party_households.py)
     ("Deliberation", "id"),  # 网格议事 (graph/deliberation.py)
+    ("Household", "id"),  # 户 (graph/households.py)
+    ("LabelChange", "id"),  # 六色 / key-person label history (graph/residents.py)
+    ("KeyPersonMeasure", "id"),  # 重点人员 measures (graph/key_persons.py)
+    ("MeasureFollowUp", "id"),
+    ("ElementUpdate", "id"),  # 六大要素 upkeep sessions (graph/grid_elements.py)
+    ("GridElement", "id"),  # ... and each element's latest update
     ("Organization", "code"),
     ("ApiKey", "id"),
     ("AuditRecord", "seq"),  # the audit chain (graph/audit.py): one record per seq
@@ -59,6 +65,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Case", "assignee"),  # ... by the code of the place or department holding it
     ("AuditRecord", "at"),  # auditLog(filter: {since, until})
     ("Visit", "at"),  # scorecards count visits in a period
+    ("KeyPersonMeasure", "dueOn"),  # overdue measures (inboxes, overdueMeasures)
 )
 
 # Labels whose name/title/address the full-text index covers (cjk analyser: Chinese text is
