@@ -15,9 +15,10 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from graph import keyset
@@ -35,11 +36,17 @@ _INT64 = (-(2**63), 2**63 - 1)
 @dataclass(frozen=True)
 class PageRequest:
     """Which slice to read: the `first` rows after the sort keys `after` (None: from the
-    start) of list `list_id` (read one more to peek)."""
+    start) of list `list_id` (read one more to peek). `identity` is the list id or what makes
+    it: the hash is taken only when a cursor is read or made (most pages make none)."""
 
     first: int
     after: tuple[Any, ...] | None = None
-    list_id: str = ""
+    identity: str | Callable[[], str] = ""
+
+    @cached_property
+    def list_id(self) -> str:
+        """The identity of the list this page belongs to (in each of its cursors)."""
+        return self.identity if isinstance(self.identity, str) else self.identity()
 
     @property
     def limit(self) -> int:
@@ -121,14 +128,17 @@ def checked_page_size(first: int | None) -> int:
     return size
 
 
-def page_request(first: int | None, after: str | None, list_id: str, order: str) -> PageRequest:
+def page_request(
+    first: int | None, after: str | None, list_id: str | Callable[[], str], order: str
+) -> PageRequest:
     """Validate `first`/`after` (a cursor of list `list_id`, sorted by the constant `order`)
     into a PageRequest."""
     size = checked_page_size(first)
+    request = PageRequest(first=size, identity=list_id)
     if after is None:
-        return PageRequest(first=size, list_id=list_id)
-    keys = decode_cursor(after, list_id, len(keyset.order_keys(order)))
-    return PageRequest(first=size, after=keys, list_id=list_id)
+        return request
+    keys = decode_cursor(after, request.list_id, len(keyset.order_keys(order)))
+    return PageRequest(first=size, after=keys, identity=request.list_id)
 
 
 def hop_page_request(
@@ -143,6 +153,9 @@ def hop_page_request(
     made of them: those may hold the request's "now", which a cursor outlives): its cursors
     belong to that list."""
     order = order or hop.order_by()
-    given = {name: repr(value) for name, value in (arguments or {}).items()}
-    list_id = list_identity("hop", hop.pattern, hop.where, order, given)
+
+    def list_id() -> str:
+        given = {name: repr(value) for name, value in (arguments or {}).items()}
+        return list_identity("hop", hop.pattern, hop.where, order, given)
+
     return page_request(first, after, list_id, order)

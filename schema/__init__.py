@@ -25,6 +25,7 @@ from schema.investigations import InvestigationQuery
 from schema.key_persons import KeyPersonMutation, KeyPersonQuery
 from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
+from schema.names import RememberedNames
 from schema.party_households import HouseholdContactMutation
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
@@ -91,6 +92,7 @@ def build_schema(
         query=merge_types("Query", ROOT_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         config=StrawberryConfig(
+            name_converter=RememberedNames(),
             disable_field_suggestions=production,
             batching_config={"max_operations": limits.max_batch_operations},
         ),

@@ -439,6 +439,93 @@ class RandomDocuments:
             self.pools.node_ids[0]
         ]
 
+    def covering(self) -> Iterator[Document]:
+        """One document per declared relationship field no document has chosen yet: the
+        shortest walk from a root lookup to a type that has the field, the field at its end,
+        so that every field of the registry is read on both paths at least once."""
+        walks = self._walks()
+        missing = sorted(
+            (owner, name)
+            for owner, name in self.registry
+            if owner != "Query" and (owner, name) not in self.chosen and self.allows(owner, name)
+        )
+        for number, (owner, name) in enumerate(missing):
+            if owner not in walks:
+                continue
+            self._reset()
+            root, steps = walks[owner]
+            argument, _ = ROOT_LOOKUPS[root]
+            key = self.rng.choice(self.pools.keys[root])
+            inner = self._covering_field(self._object(owner), name)
+            for step_owner, step_name in reversed(steps):
+                inner = self._wrapped(self._object(step_owner), step_name, f"{{ {inner} }}")
+            head = f"r0: {root}({argument}: {json.dumps(key)})"
+            types = {n: t for n, (t, _) in self.variables.items()}
+            values = {n: v for n, (_, v) in self.variables.items()}
+            self.chosen.add((owner, name))
+            yield Document(f"Cover{number}", types, f"{{\n  {head} {{ {inner} }}\n}}", values)
+
+    def _walks(self) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Per object type: a root lookup and the fewest relationship fields leading to it."""
+        walks: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        queue: list[str] = []
+        for root, (_, type_name) in ROOT_LOOKUPS.items():
+            if self.allows("Query", root) and type_name not in walks:
+                walks[type_name] = (root, [])
+                queue.append(type_name)
+        while queue:
+            owner = queue.pop(0)
+            for type_name, name in sorted(self.registry):
+                if type_name != owner or not self.allows(owner, name):
+                    continue
+                reached = self._node_type(self._object(owner), name)
+                if reached is not None and reached not in walks:
+                    root, steps = walks[owner]
+                    walks[reached] = (root, [*steps, (owner, name)])
+                    queue.append(reached)
+        return walks
+
+    def _node_steps(self, owner: GraphQLObjectType, name: str) -> tuple[str, ...] | None:
+        declared = self.registry[(owner.name, name)]
+        if declared.node_path is None:
+            return None
+        paged = ("edges", "node") if declared.shape is Shape.PAGE else ()
+        return paged + declared.node_path
+
+    def _node_type(self, owner: GraphQLObjectType, name: str) -> str | None:
+        """The object type of the nodes a relationship field reaches (None: no node)."""
+        steps = self._node_steps(owner, name)
+        current = get_named_type(owner.fields[name].type)
+        for step in steps or ():
+            if not isinstance(current, GraphQLObjectType) or step not in current.fields:
+                return None
+            current = get_named_type(current.fields[step].type)
+        if steps is None or not isinstance(current, GraphQLObjectType):
+            return None
+        return current.name
+
+    def _wrapped(self, owner: GraphQLObjectType, name: str, inner: str) -> str:
+        """`name(args) { <steps to the node> { inner } }` for one step of a covering walk."""
+        for step in reversed(self._node_steps(owner, name) or ()):
+            inner = f"{{ {step} {inner} }}"
+        arguments = _args(self._required_arguments(owner.fields[name]))
+        return f"{name}{arguments} {inner}"
+
+    def _covering_field(self, owner: GraphQLObjectType, name: str) -> str:
+        """The field itself, with its value's type name (and a page's total)."""
+        declared = self.registry[(owner.name, name)]
+        arguments = _args(self._required_arguments(owner.fields[name]))
+        if declared.shape is Shape.PAGE:
+            return f"{name}{arguments} {{ totalCount edges {{ node {{ __typename }} }} }}"
+        return f"{name}{arguments} {{ __typename }}"
+
+    def _required_arguments(self, definition: GraphQLField) -> list[str]:
+        """Random valid arguments, as `_arguments`, never a refused page size or cursor."""
+        found = self._arguments(definition, with_first=False)
+        if "first" in definition.args:
+            found.append("first: 2")
+        return found
+
     # -- selections ------------------------------------------------------------------------
 
     def _object(self, name: str) -> GraphQLObjectType:
@@ -473,15 +560,22 @@ class RandomDocuments:
         leaves = self._leaves(owner)
         for name in rng.sample(leaves, min(len(leaves), rng.randint(1, 3))):
             items.append(_Item(f"{self._alias()}: {name}" if rng.random() < 0.2 else name))
-        relations = self._relations(owner) if depth > 0 else []
+        relations = self._relations(owner)
+        unused = [name for name in relations if (owner.name, name) not in self.chosen]
+        if depth <= 0:
+            # Past the depth, a field no document has chosen yet still gets one more level
+            # (half the time), so that fields of types reached only deep down are covered.
+            relations = unused[:1] if unused and rng.random() < 0.5 else []
         if relations:
             chosen = rng.sample(relations, min(len(relations), rng.choice((1, 1, 2))))
-            unused = [name for name in relations if (owner.name, name) not in self.chosen]
             if unused and not set(chosen) & set(unused):
                 chosen[0] = rng.choice(unused)
             self.chosen.update((owner.name, name) for name in chosen)
             for position, name in enumerate(chosen):
-                nested = depth - 1 if position == 0 else rng.randint(0, depth - 1)
+                if depth <= 0:
+                    nested = 0
+                else:
+                    nested = depth - 1 if position == 0 else rng.randint(0, depth - 1)
                 items.extend(self._relation(owner, name, nested, path))
         if rng.random() < 0.1 or not items:
             items.append(_Item("__typename"))
