@@ -108,6 +108,7 @@ class CaseSummary:
     code: str
     grid_code: str
     quarter: str
+    resolved: bool
     resolved_in_grid: bool
     breach: bool
     satisfaction: int | None
@@ -232,6 +233,7 @@ class CaseMaker:
             code,
             ctx.grid_code,
             quarter_of(at),
+            row["resolvedAtLevel"] is not None,
             row["resolvedAtLevel"] == CaseLevel.GRID.value,
             ten_no is not None,
             row["satisfaction"],

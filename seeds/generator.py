@@ -57,6 +57,7 @@ class GridStats:
     """Per grid and quarter: what the evaluation score is made of."""
 
     reported: int = 0
+    resolved: int = 0
     in_grid: int = 0
     breaches: int = 0
     satisfaction: list[int] = field(default_factory=list)
@@ -279,9 +280,9 @@ class Generator:
         for people, ctx in grids:
             self._regular_cases(rng, cases, people, ctx, chunk, used.get(ctx.grid_code, 0))
             chunk.persons.extend(person.row() for person in people.residents)
+            grid_activity(self.seed, people, ctx, chunk)
             resident_upkeep(people, chunk)
             element_history(people, chunk)
-            grid_activity(self.seed, people, ctx, chunk)
         return chunk
 
     def _planting_community(self, street: StreetPlan) -> CommunityPlan | None:
@@ -323,15 +324,17 @@ class Generator:
             self._record(summary)
 
     def _evidence(self, code: str, quarters: tuple[str, ...]) -> dict[str, Any]:
-        """A grid's record over some quarters: ten-no passed, resolved-in-grid rate,
-        mean satisfaction, cases."""
+        """A grid's record over some quarters: ten-no passed, resolved-in-grid rate (of the
+        resolved cases, as scorecards and the Fengqiao mutations count it), mean
+        satisfaction, cases."""
         found = [self.stats.get((code, quarter), GridStats()) for quarter in quarters]
         reported = sum(s.reported for s in found)
+        resolved = sum(s.resolved for s in found)
         moods = [mood for s in found for mood in s.satisfaction]
         return {
             "tenNoPassed": not any(s.breaches for s in found),
-            "resolvedInGridRate": round(sum(s.in_grid for s in found) / reported, 3)
-            if reported
+            "resolvedInGridRate": round(sum(s.in_grid for s in found) / resolved, 3)
+            if resolved
             else None,
             "meanSatisfaction": round(sum(moods) / len(moods), 2) if moods else None,
             "caseCount": reported,
@@ -400,6 +403,7 @@ class Generator:
     def _record(self, summary: CaseSummary) -> None:
         stats = self.stats.setdefault((summary.grid_code, summary.quarter), GridStats())
         stats.reported += 1
+        stats.resolved += summary.resolved
         stats.in_grid += summary.resolved_in_grid
         stats.breaches += summary.breach
         if summary.satisfaction is not None:

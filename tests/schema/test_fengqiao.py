@@ -51,6 +51,27 @@ async def test_nominations_rest_on_a_clean_quarter_and_confirmations_on_nominati
         assert row["period"] == "2024" and row["nominated"] >= 3 and row["breaches"] == 0, row
 
 
+# A nomination's resolved-in-grid rate recomputed from the grid's cases of its quarter: of the
+# cases resolved, those resolved in the grid (as scorecards and nominateFengqiaoGrid count).
+NOMINATION_RATES = """
+MATCH (d:FengqiaoDecision {kind: 'nomination'})-[:FOR_GRID]->(g:Grid)
+OPTIONAL MATCH (c:Case)-[:OCCURRED_IN]->(g)
+WHERE c.resolvedAtLevel IS NOT NULL
+  AND toString(c.reportedAt.year) + 'Q' + toString((c.reportedAt.month - 1) / 3 + 1) = d.period
+WITH d, count(c) AS resolved, count(CASE WHEN c.resolvedAtLevel = 'grid' THEN 1 END) AS inGrid
+RETURN d.id AS id, d.resolvedInGridRate AS stored,
+       CASE WHEN resolved = 0 THEN null ELSE round(toFloat(inGrid) / resolved, 3) END AS counted
+"""
+
+
+async def test_a_seeded_nominations_rate_is_the_one_the_mutation_counts(
+    tiny: GraphClient,
+) -> None:
+    rows = await tiny.read(NOMINATION_RATES)
+    assert rows
+    assert [row for row in rows if row["stored"] != row["counted"]] == []
+
+
 async def test_a_grid_shows_its_decisions_to_whoever_may_read_the_grid(
     http: TestClient, tiny: GraphClient, settings: Settings
 ) -> None:
