@@ -30,7 +30,7 @@ def local_neo4j(home: Path, heap_mb: int, pagecache_mb: int) -> Iterator[Neo4jAc
     neo4j = LocalNeo4j(config)
     neo4j.start()
     try:
-        yield Neo4jAccess(config.bolt_uri, "neo4j", PASSWORD)
+        yield Neo4jAccess(config.bolt_uri, "neo4j", PASSWORD, neo4j.running_pid())
     finally:
         neo4j.stop()
 

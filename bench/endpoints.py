@@ -22,6 +22,7 @@ class Endpoint:
     kind: str
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
+    pgid: int | None = None  # the server's process group (its CPU per slice, bench/cpu.py)
 
     def client(self, concurrency: int = 1, timeout_s: float = 60) -> httpx.AsyncClient:
         """A keep-alive client with one connection per worker, sending the headers."""
@@ -40,8 +41,10 @@ def endpoints(
         for principal in principals:
             headers = request_headers(principal, params["districts"])
             name = principal.target + server.server.suffix
-            found[name] = Endpoint(name, "gridgraph", server.base_url, headers)
+            found[name] = Endpoint(name, "gridgraph", server.base_url, headers, server.process.pid)
     for name, target in targets.items():
         if target.server.kind != "gridgraph":
-            found[name] = Endpoint(name, target.server.kind, target.base_url)
+            found[name] = Endpoint(
+                name, target.server.kind, target.base_url, pgid=target.process.pid
+            )
     return found

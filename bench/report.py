@@ -22,6 +22,7 @@ ADMIN = "gridgraph-admin"
 SCOPED = "gridgraph-scoped"
 TARGET_WIDTH = 16
 RATIO_KEYS = ("ops_per_s", "p50_ms", "p99_ms")
+CPU_KEY = "cpu_ms_per_op"  # the target's processes + Neo4j, CPU ms per operation
 Ratios = dict[str, dict[str, float | None]]
 
 
@@ -72,7 +73,23 @@ def _wrk_stats(slices: list[WrkSlice]) -> dict[str, Any]:
         "round_trips": round(sum(trips) / len(trips) * per_op, 2) if trips else None,
         "loadgen_cpu": _cpu_share([s.cpu_s for s in slices], seconds),
         "latency_of": "request",
+        **_cpu_per_operation(slices, ok_ops),
     }
+
+
+def _cpu_per_operation(slices: list[WrkSlice], ok_ops: float) -> dict[str, float | None]:
+    """CPU ms per answered operation of the target's processes, of Neo4j, and both (None
+    when not measured: not Linux, or no operation answered)."""
+
+    def per_op(values: list[float | None]) -> float | None:
+        if not ok_ops or any(v is None for v in values):
+            return None
+        return round(sum(v for v in values if v is not None) / ok_ops * 1000, 2)
+
+    server = per_op([s.server_cpu_s for s in slices])
+    neo4j = per_op([s.neo4j_cpu_s for s in slices])
+    both = None if server is None or neo4j is None else round(server + neo4j, 2)
+    return {"server_ms_per_op": server, "neo4j_ms_per_op": neo4j, CPU_KEY: both}
 
 
 def summarise(
@@ -116,8 +133,10 @@ def ratios(summary: dict[str, dict[str, Any]], target: str, reference: str) -> R
         if name not in theirs:
             continue
         result[name] = {
-            key: round(stats[key] / theirs[name][key], 2) if theirs[name][key] else None
-            for key in RATIO_KEYS
+            key: round(stats[key] / theirs[name][key], 2)
+            if stats.get(key) is not None and theirs[name].get(key)
+            else None
+            for key in (*RATIO_KEYS, CPU_KEY)
         }
     return result
 
@@ -160,11 +179,13 @@ def _direct_base(target: str) -> str | None:
 
 def table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
     """A plain-text table: one row per operation and target (`gen cpu`: the load generator's
-    CPU seconds per wall second during the target's slices)."""
+    CPU seconds per wall second during the target's slices; `srv`/`neo4j ms/op`: CPU ms the
+    target's processes and Neo4j spent per answered operation, wrk slices only)."""
     width = max([TARGET_WIDTH, *map(len, summary)])
     header = (
         f"{'operation':<22} {'target':<{width}} {'ops/s':>9} {'p50 ms':>9} {'p95 ms':>9} "
-        f"{'p99 ms':>9} {'errors':>6} {'trips':>6} {'gen cpu':>7}"
+        f"{'p99 ms':>9} {'errors':>6} {'trips':>6} {'gen cpu':>7} {'srv ms/op':>9} "
+        f"{'neo4j ms/op':>11}"
     )
     lines = [header, "-" * len(header)]
     for name in [MIX, *operations]:
@@ -174,10 +195,13 @@ def table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
             s = stats_by_op[name]
             trips = "-" if s["round_trips"] is None else f"{s['round_trips']:g}"
             cpu = s.get("loadgen_cpu")
+            server, neo4j = s.get("server_ms_per_op"), s.get("neo4j_ms_per_op")
             lines.append(
                 f"{name:<22} {target:<{width}} {s['ops_per_s']:>9.1f} {s['p50_ms']:>9.2f} "
                 f"{s['p95_ms']:>9.2f} {s['p99_ms']:>9.2f} {s['errors']:>6} {trips:>6} "
-                f"{'-' if cpu is None else f'{cpu:.2f}':>7}"
+                f"{'-' if cpu is None else f'{cpu:.2f}':>7} "
+                f"{'-' if server is None else f'{server:.2f}':>9} "
+                f"{'-' if neo4j is None else f'{neo4j:.2f}':>11}"
             )
     if any(s.get("latency_of") == "request" for ops in summary.values() for s in ops.values()):
         lines.append(
@@ -205,11 +229,13 @@ def _columns_table(columns: list[tuple[str, Ratios, str]], operations: list[str]
 
 
 def ratio_table(summary: dict[str, dict[str, Any]], operations: list[str]) -> str:
-    """GridGraph/peer and GridGraph/floor: throughput (higher is better), p50, p99."""
+    """GridGraph/peer and GridGraph/floor: throughput (higher is better), p50, p99, and CPU
+    (GridGraph's processes + Neo4j) per operation (lower is better)."""
     peer, floor = ratios(summary, BASELINE, "peer"), ratios(summary, BASELINE, "floor")
     columns = [
         ("ops/s GG/peer", peer, "ops_per_s"),
         ("p99 GG/peer", peer, "p99_ms"),
+        ("cpu/op GG/peer", peer, CPU_KEY),
         ("ops/s GG/floor", floor, "ops_per_s"),
         ("p50 GG/floor", floor, "p50_ms"),
     ]

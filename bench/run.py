@@ -238,12 +238,13 @@ def _time(
     loadgen: str,
     wrk: str | None,
     run_dir: Path,
+    neo4j_pid: int | None = None,
 ) -> list[Slice] | list[WrkSlice]:
     timing = options.timing(loadgen)
     if wrk is None:
         return asyncio.run(timed_python(targets, timing, options.operations, params))
     plans = asyncio.run(wrk_plans(targets, timing, options.operations, params))
-    return timed_wrk(wrk, targets, plans, timing, options.operations, run_dir / "wrk")
+    return timed_wrk(wrk, targets, plans, timing, options.operations, run_dir / "wrk", neo4j_pid)
 
 
 def _write(document: dict[str, Any], options: Options) -> Path:
@@ -315,7 +316,7 @@ def run(options: Options) -> int:
                     print(f"results: {_write(document, options)}")
                     return 1
                 load_before = load_average()
-                slices = _time(targets, options, params, loadgen, wrk, run_dir)
+                slices = _time(targets, options, params, loadgen, wrk, run_dir, access.pid)
                 document["load_average"] = {"before": load_before, "after": load_average()}
     summary = report.summarise(slices, names)
     document["summary"] = summary

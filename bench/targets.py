@@ -47,6 +47,7 @@ class Neo4jAccess:
     uri: str
     user: str
     password: str
+    pid: int | None = None  # the local JVM's, for its CPU per slice (bench/cpu.py)
 
 
 @dataclass(frozen=True)

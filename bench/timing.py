@@ -7,10 +7,11 @@ slice of its own, so its throughput is its own capacity, not a share of the mix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bench.cpu import process_cpu_s, process_group_cpu_s, spent
 from bench.endpoints import Endpoint
 from bench.loadgen import Slice, run_slice
 from bench.operations import Operation
@@ -118,8 +119,9 @@ def timed_wrk(
     timing: Timing,
     operations: tuple[Operation, ...],
     work_dir: Path,
+    neo4j_pid: int | None = None,
 ) -> list[WrkSlice]:
-    """wrk's slices (bench/wrk.py)."""
+    """wrk's slices (bench/wrk.py), each with the CPU its target and Neo4j spent."""
     for name, target in targets.items():  # warm-up, excluded
         run_wrk(
             wrk,
@@ -136,6 +138,8 @@ def timed_wrk(
     for round_index in range(timing.rounds):
         for scope, _ in scopes(timing.slices, operations):
             for name in _order(names, round_index):
+                pgid = targets[name].pgid
+                server, neo4j = process_group_cpu_s(pgid), process_cpu_s(neo4j_pid)
                 one = run_wrk(
                     wrk,
                     targets[name].base_url,
@@ -145,6 +149,11 @@ def timed_wrk(
                     timing.duration_s,
                     name,
                     scope,
+                )
+                one = replace(
+                    one,
+                    server_cpu_s=spent(server, process_group_cpu_s(pgid)),
+                    neo4j_cpu_s=spent(neo4j, process_cpu_s(neo4j_pid)),
                 )
                 ops_per_s = one.ok_requests / one.requests_per_operation / one.seconds
                 _print(round_index, timing.rounds, name, scope, ops_per_s)

@@ -70,6 +70,8 @@ class WrkSlice:
     round_trips_per_request: float | None
     quantiles_us: list[tuple[float, int]]  # (percentile, latency) per request
     cpu_s: float  # wrk's own CPU (user + system)
+    server_cpu_s: float | None = None  # the target's processes' CPU during the slice
+    neo4j_cpu_s: float | None = None  # Neo4j's CPU during the slice (bench/cpu.py)
 
 
 def _apt(*args: str) -> int:

@@ -48,4 +48,7 @@ def test_smoke_mode_runs_and_all_targets_agree(tmp_path: Path) -> None:
     assert all(stats["mix"]["errors"] == 0 for stats in result["summary"].values())
     assert result["options"]["loadgen"] in {"wrk", "python"}
     assert all(stats["mix"]["loadgen_cpu"] is not None for stats in result["summary"].values())
+    if result["options"]["loadgen"] == "wrk":  # each slice read its server's and Neo4j's CPU
+        mixes = [stats["mix"] for stats in result["summary"].values()]
+        assert all(mix["server_ms_per_op"] > 0 and mix["neo4j_ms_per_op"] >= 0 for mix in mixes)
     assert set(result["ratios"]) >= {"gridgraph-admin/gridgraph", "gridgraph-scoped/gridgraph"}

@@ -3,13 +3,16 @@ and which operations `--operations` picks."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bench.catalog import SINGLE_LOOKUPS, select
+from bench.cpu import process_cpu_s, process_group_cpu_s, spent
 from bench.operations import OPERATIONS
-from bench.report import summarise, table
+from bench.report import all_ratios, summarise, table
 from bench.wrk import Plan, PlannedRequest, WrkSlice, lua_string, plan_lua, pooled_percentile
 
 
@@ -75,3 +78,44 @@ def test_operations_select_names_and_groups() -> None:
     assert picked[:2] == ["case_parties", OPERATIONS[0].name]
     with pytest.raises(ValueError, match="unknown operation"):
         select("nope")
+
+
+def test_wrk_slices_report_cpu_per_operation_of_the_server_and_neo4j() -> None:
+    # given GridGraph's slices: 250 + 250 requests, 200 + 200 operations, 0.6 + 0.2 s of its
+    # own CPU and 0.2 + 0.2 s of Neo4j's; the peer's: the same operations at twice the CPU
+    ours = [
+        replace(_slice(250, 10_000), server_cpu_s=0.6, neo4j_cpu_s=0.2),
+        replace(_slice(250, 10_000), server_cpu_s=0.2, neo4j_cpu_s=0.2),
+    ]
+    theirs = [
+        replace(_slice(250, 10_000), target="peer", server_cpu_s=1.6, neo4j_cpu_s=0.8),
+    ]
+    summary = summarise([*ours, *theirs], ["grid_residents"])
+
+    # then CPU per answered operation: 0.8 s / 400 = 2 ms server, 1 ms Neo4j, 3 ms in all
+    mix = summary["gridgraph"]["mix"]
+    assert (mix["server_ms_per_op"], mix["neo4j_ms_per_op"], mix["cpu_ms_per_op"]) == (
+        2.0,
+        1.0,
+        3.0,
+    )
+    # and the peer spends 2.4 s / 200 operations = 12 ms: GridGraph/peer 0.25
+    assert summary["peer"]["mix"]["cpu_ms_per_op"] == 12.0
+    assert all_ratios(summary)["gridgraph/peer"]["mix"]["cpu_ms_per_op"] == 0.25
+    assert "srv ms/op" in table(summary, ["grid_residents"])
+
+
+def test_a_slice_without_cpu_readings_reports_none() -> None:
+    summary = summarise([_slice(250, 10_000)], ["grid_residents"])
+    assert summary["gridgraph"]["mix"]["cpu_ms_per_op"] is None
+
+
+def test_cpu_of_this_process_and_its_group_is_read_from_proc() -> None:
+    before = process_cpu_s(os.getpid())
+    sum(i * i for i in range(300_000))  # spend some CPU
+    after = process_cpu_s(os.getpid())
+    group = process_group_cpu_s(os.getpgrp())
+    assert before is not None and after is not None and group is not None
+    assert after >= before and group >= after - 0.01
+    assert spent(before, None) is None and spent(1.0, 1.5) == 0.5
+    assert process_cpu_s(None) is None
