@@ -24,7 +24,7 @@ from schema.builders import builds, builds_neighbour, builds_page, related
 from schema.cases import Case
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -95,8 +95,7 @@ class Deliberation(Node):
 
 
 @strawberry.type
-class DeliberationEdge:
-    cursor: str
+class DeliberationEdge(Edge):
     node: Deliberation
 
 
@@ -114,7 +113,7 @@ def deliberation_connection(request: PageRequest, page: NeighbourPage) -> Delibe
     """A connection from one page of sessions."""
     items, info = page_slice(request, page)
     edges = [
-        DeliberationEdge(cursor=request.cursor(i.keys), node=Deliberation.from_row(i.node))
+        DeliberationEdge(request=request, keys=i.keys, node=Deliberation.from_row(i.node))
         for i in items
     ]
     return DeliberationConnection(edges=edges, page_info=info, total_count=page.total)

@@ -22,7 +22,7 @@ from resolvers.relations import Shape, relation
 from schema.builders import builds, builds_page
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -72,8 +72,7 @@ class HouseholdContact(Node):
 
 
 @strawberry.type
-class HouseholdContactEdge:
-    cursor: str
+class HouseholdContactEdge(Edge):
     node: HouseholdContact
 
 
@@ -91,7 +90,7 @@ def contact_connection(request: PageRequest, page: NeighbourPage) -> HouseholdCo
     """A connection from one page of contacts."""
     items, info = page_slice(request, page)
     edges = [
-        HouseholdContactEdge(cursor=request.cursor(i.keys), node=HouseholdContact.from_row(i.node))
+        HouseholdContactEdge(request=request, keys=i.keys, node=HouseholdContact.from_row(i.node))
         for i in items
     ]
     return HouseholdContactConnection(edges=edges, page_info=info, total_count=page.total)

@@ -26,7 +26,7 @@ from schema.buildings import Building
 from schema.cases import Case
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 
 Context = Info[RequestContext, None]
 
@@ -86,8 +86,7 @@ class Visit(Node):
 
 
 @strawberry.type
-class VisitEdge:
-    cursor: str
+class VisitEdge(Edge):
     node: Visit
 
 
@@ -104,7 +103,7 @@ class VisitConnection:
 def visit_connection(request: PageRequest, page: NeighbourPage) -> VisitConnection:
     """A connection from one page of visits."""
     items, info = page_slice(request, page)
-    edges = [VisitEdge(cursor=request.cursor(i.keys), node=Visit.from_row(i.node)) for i in items]
+    edges = [VisitEdge(request=request, keys=i.keys, node=Visit.from_row(i.node)) for i in items]
     return VisitConnection(edges=edges, page_info=info, total_count=page.total)
 
 

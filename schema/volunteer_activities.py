@@ -21,7 +21,7 @@ from resolvers.volunteer_activities import ActivityArguments
 from schema.builders import builds, builds_neighbour, builds_page, related
 from schema.persons import Person
 from schema.places import Grid
-from schema.relay import Node, PageInfo, global_id, page_slice
+from schema.relay import Edge, Node, PageInfo, global_id, page_slice
 from schema.volunteers import VolunteerTeam
 
 Context = Info[RequestContext, None]
@@ -81,8 +81,7 @@ class VolunteerActivity(Node):
 
 
 @strawberry.type
-class VolunteerActivityEdge:
-    cursor: str
+class VolunteerActivityEdge(Edge):
     node: VolunteerActivity
 
 
@@ -100,9 +99,7 @@ def activity_connection(request: PageRequest, page: NeighbourPage) -> VolunteerA
     """A connection from one page of activities."""
     items, info = page_slice(request, page)
     edges = [
-        VolunteerActivityEdge(
-            cursor=request.cursor(i.keys), node=VolunteerActivity.from_row(i.node)
-        )
+        VolunteerActivityEdge(request=request, keys=i.keys, node=VolunteerActivity.from_row(i.node))
         for i in items
     ]
     return VolunteerActivityConnection(edges=edges, page_info=info, total_count=page.total)

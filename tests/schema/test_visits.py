@@ -380,3 +380,29 @@ async def test_a_community_officer_records_in_their_community_only(
     assert data(http, officer, RECORD, input=given)["recordVisit"]["version"] == 1
     away = {"grid": elsewhere["code"], "kind": "PATROL", "durationMinutes": 30}
     assert _code(http, officer, RECORD, input={**away, "visitor": scene["worker"]}) == "NOT_FOUND"
+
+
+PAGES = """
+query P($g: String!, $after: String) {
+  grid(code: $g) {
+    visits(first: 2, after: $after) {
+      edges { cursor node { visitId at } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+
+async def test_a_grids_visits_page_by_cursor_latest_first(
+    http: TestClient, settings: Settings, scene: dict[str, Any]
+) -> None:
+    admin = _tokens(settings, scene)["admin"]
+    first = data(http, admin, PAGES, g=scene["grid"])["grid"]["visits"]
+    assert first["pageInfo"]["hasNextPage"] and len(first["edges"]) == 2
+    assert first["pageInfo"]["endCursor"] == first["edges"][-1]["cursor"]
+    after = first["pageInfo"]["endCursor"]
+    second = data(http, admin, PAGES, g=scene["grid"], after=after)["grid"]["visits"]
+    ids = [e["node"]["visitId"] for e in first["edges"] + second["edges"]]
+    times = [e["node"]["at"] for e in first["edges"] + second["edges"]]
+    assert len(set(ids)) == 4 and times == sorted(times, reverse=True)
