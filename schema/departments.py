@@ -93,15 +93,7 @@ class Department(Node):
         start = checked_day_start(since, "since")
         scope = info.context.principal.scope_codes
         row = await departments.whistle_response(info.context.graph, self.code, start, scope)
-        return WhistleResponse(
-            called=row["called"],
-            cases=row["cases"],
-            acknowledged=row["acknowledged"],
-            acknowledged_on_time=row["acknowledgedOnTime"],
-            arrived_on_time=row["arrivedOnTime"],
-            recorded=row["recorded"],
-            mean_acknowledge_minutes=row["meanAcknowledgeMinutes"],
-        )
+        return WhistleResponse.from_row(row)
 
 
 @strawberry.type(description="A work order (工单) the hotline centre dispatched to a department.")
@@ -163,6 +155,19 @@ class WhistleResponse:
     mean_acknowledge_minutes: float | None = strawberry.field(
         description="Mean minutes from call to acknowledgement (response time)."
     )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> WhistleResponse:
+        """From a row of graph/departments.py or graph/whistle_response.py."""
+        return cls(
+            called=row["called"],
+            cases=row["cases"],
+            acknowledged=row["acknowledged"],
+            acknowledged_on_time=row["acknowledgedOnTime"],
+            arrived_on_time=row["arrivedOnTime"],
+            recorded=row["recorded"],
+            mean_acknowledge_minutes=row["meanAcknowledgeMinutes"],
+        )
 
 
 async def all_departments(info: Context) -> list[Department]:

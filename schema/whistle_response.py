@@ -37,15 +37,7 @@ async def place_whistle_response(
         DepartmentWhistleResponse(
             department_code=row["department"],
             department_name=row["name"],
-            response=WhistleResponse(
-                called=row["called"],
-                cases=row["cases"],
-                acknowledged=row["acknowledged"],
-                acknowledged_on_time=row["acknowledgedOnTime"],
-                arrived_on_time=row["arrivedOnTime"],
-                recorded=row["recorded"],
-                mean_acknowledge_minutes=row["meanAcknowledgeMinutes"],
-            ),
+            response=WhistleResponse.from_row(row),
         )
         for row in rows
     ]
