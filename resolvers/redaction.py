@@ -49,7 +49,7 @@ TOO_LARGE_KEY = "[variables]"
 
 # Arguments and input fields (by their schema name, wherever they appear) that carry
 # personal data: identifiers, names, addresses, and free text, which holds all of these
-# (search text, notes, reasons, case titles and descriptions).
+# (search text, notes, reasons, case titles and descriptions, duties, topics, outcomes).
 PERSONAL_ARGUMENTS: frozenset[str] = frozenset(
     {
         "idCard",
@@ -59,9 +59,16 @@ PERSONAL_ARGUMENTS: frozenset[str] = frozenset(
         "address",
         "text",
         "note",
+        "notes",
         "reason",
         "description",
         "title",
+        # free text of the upkeep mutations: a measure's duty, a key person's concern, a
+        # deliberation's topic and outcome
+        "duty",
+        "concern",
+        "topic",
+        "outcome",
     }
 )
 
