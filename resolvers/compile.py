@@ -209,7 +209,11 @@ class _Walk:
         selections: Sequence[tuple[GraphQLNamedType | None, list[SelectionSetNode]]],
     ) -> frozenset[str] | None:
         """The node properties the selections on the node objects read (resolvers/
-        projection.py); None (every property) unless each node type declares its reads."""
+        projection.py); None (every property) unless each node type declares its reads, and
+        when the node object is not selected at all (`mediationCommittees { kind }`): the
+        field's builder still makes it, from whatever row it gets."""
+        if not selections:
+            return None
         wanted: set[str] = set()
         for node_type, sets in selections:
             if not isinstance(node_type, GraphQLObjectType):

@@ -680,7 +680,9 @@ class RandomDocuments:
             _Item(n) for n in self.rng.sample(leaves, min(len(leaves), self.rng.randint(0, 2)))
         ]
         node_type = get_named_type(target.fields[step].type)
-        if self.allows(target.name, step) and isinstance(node_type, GraphQLObjectType):
+        # now and then the record alone, without its node (`mediationCommittees { kind }`)
+        wanted = not items or self.rng.random() < 0.85
+        if wanted and self.allows(target.name, step) and isinstance(node_type, GraphQLObjectType):
             items.append(_Item(step, self._selection(node_type, depth, [*path, step])))
         if not items:
             items.append(_Item("__typename"))

@@ -150,3 +150,26 @@ async def test_sort_keys_are_read_only_when_a_cursor_is_selected(
     everything = run(http, page_after.replace("first: 2", "first: 4"), person=row["id"])
     codes = [edge["node"]["code"] for edge in everything["person"]["cases"]["edges"]]
     assert [edge["node"]["code"] for edge in second] == codes[2:4]
+
+
+MEMBERSHIP_KINDS_ONLY = """
+query ($person: String!) {
+  person(personId: $person) { name mediationCommittees { kind } cases(first: 2) { totalCount } }
+}"""
+
+
+async def test_a_relationship_whose_node_is_not_selected_reads_every_property(
+    tiny: GraphClient, http: TestClient, queries: list[str]
+) -> None:
+    # given a mediator, asked only for the kind of each membership, not the committee
+    [row] = await tiny.read(
+        "MATCH (p:Person)-[:MEMBER_OF]->(:MediationCommittee) RETURN p.id AS id ORDER BY p.id"
+        " LIMIT 1"
+    )
+    queries.clear()
+    data = run(http, MEMBERSHIP_KINDS_ONLY, person=row["id"])
+
+    # then the memberships answer (their builder makes the committee from the whole row)
+    assert data["person"]["mediationCommittees"]
+    [text] = [q for q in queries if "MediationCommittee" in q]
+    assert "t {.code, .name, .level}" in text
