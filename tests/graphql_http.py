@@ -34,3 +34,12 @@ def single_error(http: TestClient, headers: dict[str, str], query: str, **variab
     found = body(http, headers, query, **variables)
     assert found.get("errors") and len(found["errors"]) == 1, found
     return found["errors"][0]
+
+
+def error_code(http: TestClient, headers: dict[str, str], query: str, **variables: Any) -> str:
+    """The code of a query's first error, or "OK" when it answered without errors."""
+    found = body(http, headers, query, **variables)
+    if not found.get("errors"):
+        return "OK"
+    code: str = found["errors"][0]["extensions"]["code"]
+    return code

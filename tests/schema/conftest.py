@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from graph.maintenance import delete_everything
 from graph.personal_data import PersonalDataKey
+from resolvers.context import RequestContext
+from resolvers.loaders import Loaders
+from resolvers.principal import Principal
+from schema import build_schema
 from seeds.loader import seed_graph
 from seeds.plan import Scale
 from tests.conftest import TEST_KEY_BYTES
 
 SEED_KEY = PersonalDataKey(TEST_KEY_BYTES)  # the test app's key (tests/conftest.py)
+SCHEMA = build_schema()
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +47,17 @@ def errors_of(http: TestClient, query: str, **variables: Any) -> list[dict[str, 
     assert body.get("errors"), body
     errors: list[dict[str, Any]] = body["errors"]
     return errors
+
+
+async def execute_as(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
+    """Run a document as `who` through the app's schema (no HTTP), with its own context: the
+    way the race tests start two mutations at once."""
+    context = RequestContext(
+        request=cast(Request, None),
+        response=None,
+        graph=graph,
+        principal=who,
+        loaders=Loaders(graph),
+        personal_data_key=SEED_KEY,
+    )
+    return await SCHEMA.execute(query, variable_values=variables, context_value=context)

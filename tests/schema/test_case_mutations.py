@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph.case_workflow import CaseAction, CaseStatus, Position, replay
@@ -17,17 +16,13 @@ from graph.china_time import CHINA_TIME
 from graph.client import GraphClient
 from graph.personal_data import id_card_check_digit
 from resolvers.case_mutations import authorize
-from resolvers.context import RequestContext
 from resolvers.errors import ClientError, Forbidden, NotFound
-from resolvers.loaders import Loaders
 from resolvers.principal import ANONYMOUS_DEVELOPER, Principal, Role
-from schema import build_schema
-from tests.schema.conftest import SEED_KEY, errors_of, run
+from tests.schema.conftest import errors_of, execute_as, run
 
 A = CaseAction
 GRID = "370811001001001"
 NEW_ID_CARD = "11010119900307123" + id_card_check_digit("11010119900307123")
-SCHEMA = build_schema()
 
 RESULT = "caseCode status version replayed events { seq action status level note actorId }"
 REPORT = f"""
@@ -232,19 +227,6 @@ def _now() -> datetime:
     return datetime.now(CHINA_TIME)
 
 
-async def _execute(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
-    """Run a document as `who` through the app's schema (no HTTP), with its own context."""
-    context = RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
-    return await SCHEMA.execute(query, variable_values=variables, context_value=context)
-
-
 async def _snapshot(graph: GraphClient) -> list[tuple[str, str]]:
     """Every node and relationship with its properties, in a stable order."""
     nodes = await graph.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
@@ -407,7 +389,7 @@ async def test_two_concurrent_escalations_leave_exactly_one(
         # when two escalations arrive at once (with or without the version they saw)
         results = await asyncio.gather(
             *(
-                _execute(
+                execute_as(
                     tiny, ANONYMOUS_DEVELOPER, escalate, code=code, v=expected_version, **variables
                 )
                 for _ in range(2)
@@ -504,12 +486,12 @@ async def test_grid_workers_file_as_themselves_and_act_only_in_their_grid(
     investigator = Principal("i", Role.INVESTIGATOR)
     report_input = _report_input(world, reporter=None)
     # when the grid worker files a case, they are its reporter and the actor
-    filed = await _execute(tiny, worker, REPORT, input=report_input)
+    filed = await execute_as(tiny, worker, REPORT, input=report_input)
     assert not filed.errors, filed.errors
     payload = filed.data["reportCase"]
     assert payload["case"]["reporter"]["personId"] == world["worker"]
     code = payload["caseCode"]
-    accepted = await _execute(tiny, worker, MUTATIONS[A.ACCEPT][0], code=code)
+    accepted = await execute_as(tiny, worker, MUTATIONS[A.ACCEPT][0], code=code)
     assert accepted.data["acceptCase"]["events"][0]["actorId"] == world["worker"]
     # then a grid worker of another grid finds neither grid nor case (as if unknown), an
     # investigator may not act at all, and nothing changes
@@ -518,7 +500,7 @@ async def test_grid_workers_file_as_themselves_and_act_only_in_their_grid(
             (REPORT, {"input": report_input}),
             (MUTATIONS[A.URGE][0], {"code": code}),
         ):
-            result = await _execute(tiny, who, document, **variables)
+            result = await execute_as(tiny, who, document, **variables)
             assert result.errors[0].extensions["code"] == expected
     assert len(run(http, CASE_DETAIL, code=code)["case"]["timeline"]) == 2
 

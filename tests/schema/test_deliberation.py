@@ -5,23 +5,18 @@ follow-up cases, and the read fields with row scope and agreements."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph.client import GraphClient
-from resolvers.context import RequestContext
-from resolvers.loaders import Loaders
 from resolvers.principal import Principal, Role
-from schema import build_schema
 from server.settings import Settings
-from tests.graphql_http import body, data
-from tests.schema.conftest import SEED_KEY
+from tests.graphql_http import data, error_code
+from tests.schema.conftest import execute_as
 from tests.tokens import bearer, hs256
 
-SCHEMA = build_schema()
 RECORD = """
 mutation D($input: RecordDeliberationInput!, $key: String) {
   recordDeliberation(input: $input, idempotencyKey: $key) { deliberationId version replayed }
@@ -79,14 +74,6 @@ def _input(scene: dict[str, Any], **changes: Any) -> dict[str, Any]:
     }
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    if not found.get("errors"):
-        return "OK"
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 async def test_sessions_are_recorded_per_role_with_bad_input_refused(
     http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
 ) -> None:
@@ -117,18 +104,18 @@ async def test_sessions_are_recorded_per_role_with_bad_input_refused(
     }
     for code, inputs in refusals.items():
         for given in inputs:
-            assert _code(http, worker, RECORD, input=given) == code, given
-    assert _code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
+            assert error_code(http, worker, RECORD, input=given) == code, given
+    assert error_code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
     # a follow-up case of another grid is refused even for the street officer
     foreign = _input(scene, followUpCases=[scene["other_case"]])
-    assert _code(http, street, RECORD, input=foreign) == "BAD_USER_INPUT"
+    assert error_code(http, street, RECORD, input=foreign) == "BAD_USER_INPUT"
     assert await tiny.read(COUNT) == [before]
     # recorded by the worker (retried with its key), the street officer and an admin
     done = data(http, worker, RECORD, input=_input(scene), key="dl-1")["recordDeliberation"]
     again = data(http, worker, RECORD, input=_input(scene), key="dl-1")["recordDeliberation"]
     assert again == {**done, "replayed": True} and done["version"] == 1
     assert (
-        _code(
+        error_code(
             http,
             street,
             RECORD,
@@ -141,7 +128,7 @@ async def test_sessions_are_recorded_per_role_with_bad_input_refused(
         == "OK"
     )
     with_case = _input(scene, outcome="划定临时车位", followUpCases=[scene["case"]])
-    assert _code(http, admin, RECORD, input=with_case) == "OK"
+    assert error_code(http, admin, RECORD, input=with_case) == "OK"
     assert await tiny.read(COUNT) == [{"n": before["n"] + 3}]
     # read back, latest first
     [edge] = data(http, worker, SESSIONS, g=grid)["grid"]["deliberations"]["edges"]
@@ -152,19 +139,7 @@ async def test_sessions_are_recorded_per_role_with_bad_input_refused(
         "PARTY_MEMBER",
         "RESIDENT",
     ]
-    assert _code(http, partner, SESSIONS, g=grid) == "FORBIDDEN"
-
-
-async def _execute(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
-    context = RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
-    return await SCHEMA.execute(query, variable_values=variables, context_value=context)
+    assert error_code(http, partner, SESSIONS, g=grid) == "FORBIDDEN"
 
 
 async def test_two_outcomes_for_one_version_leave_exactly_one(
@@ -178,8 +153,10 @@ async def test_two_outcomes_for_one_version_leave_exactly_one(
     street = Principal("st-race", Role.STREET_OFFICER, frozenset({grid[:9]}))
     # when two people record the outcome of version 1 at once
     results = await asyncio.gather(
-        _execute(tiny, worker, OUTCOME, id=session, outcome="错峰停车", v=1),
-        _execute(tiny, street, OUTCOME, id=session, outcome="新建车棚", cases=[scene["case"]], v=1),
+        execute_as(tiny, worker, OUTCOME, id=session, outcome="错峰停车", v=1),
+        execute_as(
+            tiny, street, OUTCOME, id=session, outcome="新建车棚", cases=[scene["case"]], v=1
+        ),
     )
     # then exactly one is written (version 2), the other gets CONFLICT
     codes = sorted(r.errors[0].extensions["code"] if r.errors else "OK" for r in results)
@@ -194,9 +171,9 @@ async def test_two_outcomes_for_one_version_leave_exactly_one(
     assert (row["outcome"], row["cases"]) in {("错峰停车", 0), ("新建车棚", 1)}
     # an out-of-grid worker cannot touch it (as unknown); a partner never; blank is refused
     outsider = bearer(hs256(settings, "grid_worker", [scene["other_grid"]], subject="gw-o"))
-    assert _code(http, outsider, OUTCOME, id=session, outcome="x") == "NOT_FOUND"
+    assert error_code(http, outsider, OUTCOME, id=session, outcome="x") == "NOT_FOUND"
     admin = bearer(hs256(settings, "admin", subject="admin-dl"))
-    assert _code(http, admin, OUTCOME, id=session, outcome=" ") == "BAD_USER_INPUT"
-    assert _code(http, admin, OUTCOME, id=session, outcome="再议", v=1) == "CONFLICT"
+    assert error_code(http, admin, OUTCOME, id=session, outcome=" ") == "BAD_USER_INPUT"
+    assert error_code(http, admin, OUTCOME, id=session, outcome="再议", v=1) == "CONFLICT"
     fixed = data(http, admin, OUTCOME, id=session, outcome="再议", v=2)
     assert fixed["recordDeliberationOutcome"]["version"] == 3

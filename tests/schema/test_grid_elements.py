@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from server.settings import Settings
-from tests.graphql_http import body, data
+from tests.graphql_http import data, error_code
 from tests.tokens import bearer, hs256
 
 UPDATE = """
@@ -43,13 +43,6 @@ async def scene(tiny: GraphClient) -> dict[str, Any]:
     return row
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    assert found.get("errors"), found
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 async def test_the_worker_updates_elements_and_the_scorecard_counts_stale_grids(
     http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
 ) -> None:
@@ -61,10 +54,10 @@ async def test_the_worker_updates_elements_and_the_scorecard_counts_stale_grids(
     investigator = bearer(hs256(settings, "investigator", [grid], subject="el-i"))
     month = date.today().strftime("%Y-%m")
     # refusals: another grid's worker, a role that keeps nothing, no element, a bad code
-    assert _code(http, stranger, UPDATE, g=grid, e=ALL) == "NOT_FOUND"
-    assert _code(http, investigator, UPDATE, g=grid, e=ALL) == "FORBIDDEN"
-    assert _code(http, worker, UPDATE, g=grid, e=[]) == "BAD_USER_INPUT"
-    assert _code(http, worker, UPDATE, g="3708", e=ALL) == "BAD_USER_INPUT"
+    assert error_code(http, stranger, UPDATE, g=grid, e=ALL) == "NOT_FOUND"
+    assert error_code(http, investigator, UPDATE, g=grid, e=ALL) == "FORBIDDEN"
+    assert error_code(http, worker, UPDATE, g=grid, e=[]) == "BAD_USER_INPUT"
+    assert error_code(http, worker, UPDATE, g="3708", e=ALL) == "BAD_USER_INPUT"
     # given the street updated everything of the other grid except 情 this month
     data(http, street, UPDATE, g=other, e=ALL[:4] + ALL[5:])
     # when the worker updates all six elements of their grid (a retry changes nothing)

@@ -13,7 +13,7 @@ from graph.client import GraphClient
 from graph.personal_data import id_card_check_digit
 from resolvers.principal import Role
 from server.settings import Settings
-from tests.graphql_http import body, data
+from tests.graphql_http import data, error_code
 from tests.principals import execute_as, principal
 from tests.tokens import bearer, hs256
 
@@ -61,13 +61,6 @@ async def scene(tiny: GraphClient) -> dict[str, Any]:
     return row
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    assert found.get("errors"), found
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 def _register(http: TestClient, who: dict[str, str], grid: str, number: str) -> str:
     new = {"name": "张" + number[-3:], "idCard": number, "grid": grid}
     person: str = data(http, who, REGISTER, input=new)["registerResident"]["personId"]
@@ -88,20 +81,20 @@ async def test_form_join_leave_with_relations_seen_from_both_ends(
     elder = _register(http, admin, grid, card(204, "19450101"))
     away = _register(http, admin, scene["other"], card(205, "19990101"))
     # the worker forms a household; a stranger may not
-    assert _code(http, stranger, FORM, head=head) == "NOT_FOUND"
+    assert error_code(http, stranger, FORM, head=head) == "NOT_FOUND"
     formed = data(http, worker, FORM, head=head)["formHousehold"]
     household = formed["householdId"]
-    assert _code(http, worker, FORM, head=head) == "BAD_USER_INPUT"  # already in one
+    assert error_code(http, worker, FORM, head=head) == "BAD_USER_INPUT"  # already in one
     # members join with their relation to the head; impossible relations are refused
-    assert _code(http, worker, JOIN, h=household, p=elder, r="CHILD") == "BAD_USER_INPUT"
-    assert _code(http, worker, JOIN, h=household, p=child, r="PARENT") == "BAD_USER_INPUT"
-    assert _code(http, worker, JOIN, h=household, p=away, r="CHILD") == "NOT_FOUND"
-    assert _code(http, admin, JOIN, h=household, p=away, r="CHILD") == "BAD_USER_INPUT"
-    assert _code(http, stranger, JOIN, h=household, p=child, r="CHILD") == "NOT_FOUND"
+    assert error_code(http, worker, JOIN, h=household, p=elder, r="CHILD") == "BAD_USER_INPUT"
+    assert error_code(http, worker, JOIN, h=household, p=child, r="PARENT") == "BAD_USER_INPUT"
+    assert error_code(http, worker, JOIN, h=household, p=away, r="CHILD") == "NOT_FOUND"
+    assert error_code(http, admin, JOIN, h=household, p=away, r="CHILD") == "BAD_USER_INPUT"
+    assert error_code(http, stranger, JOIN, h=household, p=child, r="CHILD") == "NOT_FOUND"
     data(http, worker, JOIN, h=household, p=spouse, r="SPOUSE")
     data(http, street, JOIN, h=household, p=child, r="CHILD")
     data(http, admin, JOIN, h=household, p=elder, r="PARENT")
-    assert _code(http, worker, JOIN, h=household, p=child, r="CHILD") == "BAD_USER_INPUT"
+    assert error_code(http, worker, JOIN, h=household, p=child, r="CHILD") == "BAD_USER_INPUT"
     # then the household lists them, and each end sees the tie the right way round
     seen = data(http, worker, HOUSEHOLD, p=child)["person"]
     members = {m["person"]["personId"]: m["relation"] for m in seen["household"]["members"]}
@@ -117,7 +110,7 @@ async def test_form_join_leave_with_relations_seen_from_both_ends(
     from_elder = data(http, worker, HOUSEHOLD, p=elder)["person"]["family"]
     assert {f["person"]["personId"]: f["relation"] for f in from_elder} == {head: "child"}
     # the head leaves last; members leave with history kept
-    assert _code(http, worker, LEAVE, h=household, p=head) == "BAD_USER_INPUT"
+    assert error_code(http, worker, LEAVE, h=household, p=head) == "BAD_USER_INPUT"
     for member in (spouse, child, elder):
         assert data(http, worker, LEAVE, h=household, p=member)["leaveHousehold"]["dissolved"] is (
             False

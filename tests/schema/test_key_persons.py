@@ -16,7 +16,7 @@ from graph.key_persons import key_person_rules
 from graph.personal_data import id_card_check_digit
 from resolvers.principal import Role
 from server.settings import Settings
-from tests.graphql_http import body, data
+from tests.graphql_http import data, error_code
 from tests.principals import execute_as, principal
 from tests.tokens import bearer, hs256
 
@@ -86,13 +86,6 @@ async def scene(tiny: GraphClient) -> dict[str, Any]:
     return row
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    assert found.get("errors"), found
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 def _who(settings: Settings, scene: dict[str, Any]) -> dict[str, dict[str, str]]:
     grid = scene["grid"]
     return {
@@ -123,16 +116,18 @@ async def test_measures_responsible_persons_and_the_inbox(
         http, who["admin"], REGISTER, input={"name": "钱", "idCard": card(402), "grid": grid}
     )["registerResident"]["personId"]
     # refusals: no tag, unknown kind, blank description, past due day, stranger, other role
-    assert _code(http, who["worker"], ADD, p=plain, kind="help", d="走访") == "BAD_USER_INPUT"
-    assert _code(http, who["worker"], ADD, p=person, kind="x", d="走访") == "BAD_USER_INPUT"
-    assert _code(http, who["worker"], ADD, p=person, kind="help", d=" ") == "BAD_USER_INPUT"
+    assert error_code(http, who["worker"], ADD, p=plain, kind="help", d="走访") == "BAD_USER_INPUT"
+    assert error_code(http, who["worker"], ADD, p=person, kind="x", d="走访") == "BAD_USER_INPUT"
+    assert error_code(http, who["worker"], ADD, p=person, kind="help", d=" ") == "BAD_USER_INPUT"
     yesterday = (date.today() - timedelta(days=2)).isoformat()
-    assert _code(http, who["worker"], ADD, p=person, kind="help", d="x", due=yesterday) == (
+    assert error_code(http, who["worker"], ADD, p=person, kind="help", d="x", due=yesterday) == (
         "BAD_USER_INPUT"
     )
-    assert _code(http, who["stranger"], ADD, p=person, kind="help", d="走访") == "NOT_FOUND"
-    assert _code(http, who["investigator"], ADD, p=person, kind="help", d="走访") == "FORBIDDEN"
-    assert _code(http, who["stranger"], RESPONSIBLE, p=person, r=worker) == "NOT_FOUND"
+    assert error_code(http, who["stranger"], ADD, p=person, kind="help", d="走访") == "NOT_FOUND"
+    assert (
+        error_code(http, who["investigator"], ADD, p=person, kind="help", d="走访") == "FORBIDDEN"
+    )
+    assert error_code(http, who["stranger"], RESPONSIBLE, p=person, r=worker) == "NOT_FOUND"
     # the worker becomes responsible and adds a help measure; due after grade A's interval
     data(http, who["worker"], RESPONSIBLE, p=person, r=worker)
     added = data(
@@ -171,11 +166,11 @@ async def test_measures_responsible_persons_and_the_inbox(
     assert follow["recordMeasureFollowUp"]["status"] == "open"
     assert date.fromisoformat(follow["recordMeasureFollowUp"]["dueOn"]) > date.today()
     assert data(http, who["worker"], INBOX)["myInbox"]["overdueMeasures"]["totalCount"] == 0
-    assert _code(http, who["worker"], FOLLOW, m=measure, note="x", v=1) == "CONFLICT"
-    assert _code(http, who["stranger"], FOLLOW, m=measure, note="x") == "NOT_FOUND"
+    assert error_code(http, who["worker"], FOLLOW, m=measure, note="x", v=1) == "CONFLICT"
+    assert error_code(http, who["stranger"], FOLLOW, m=measure, note="x") == "NOT_FOUND"
     done = data(http, who["worker"], FOLLOW, m=measure, note="已就业", done=True, v=2)
     assert done["recordMeasureFollowUp"]["status"] == "done"
-    assert _code(http, who["worker"], FOLLOW, m=measure, note="x") == "BAD_USER_INPUT"
+    assert error_code(http, who["worker"], FOLLOW, m=measure, note="x") == "BAD_USER_INPUT"
     shown = data(http, who["admin"], PERSON, p=person)["person"]["keyPersonMeasures"]
     notes = next(m for m in shown if m["measureId"] == measure)["followUps"]
     assert [n["note"] for n in notes] == ["已就业", "已入户走访"]

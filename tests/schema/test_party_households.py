@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from server.settings import Settings
-from tests.graphql_http import body, data
+from tests.graphql_http import body, data, error_code
 from tests.tokens import bearer, hs256
 
 RECORD = """
@@ -64,14 +64,6 @@ def _input(scene: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**base, "notes": "了解老人近况", "concern": "楼道灯坏了", **changes}
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    if not found.get("errors"):
-        return "OK"
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 async def test_contacts_are_recorded_per_role_and_read_back(
     http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
 ) -> None:
@@ -88,25 +80,27 @@ async def test_contacts_are_recorded_per_role_and_read_back(
     # refused: another grid's household for a grid worker (as unknown), a household the member
     # does not look after, bad input; partners never write; nothing is written
     elsewhere = _input(scene, member=scene["other_member"], household=scene["other_head"])
-    assert _code(http, worker, RECORD, input=elsewhere) == "NOT_FOUND"
-    assert _code(http, worker, RECORD, input=_input(scene, household=scene["stranger"])) == (
+    assert error_code(http, worker, RECORD, input=elsewhere) == "NOT_FOUND"
+    assert error_code(http, worker, RECORD, input=_input(scene, household=scene["stranger"])) == (
         "BAD_USER_INPUT"
     )
-    assert _code(http, worker, RECORD, input=_input(scene, household=scene["member"])) == (
+    assert error_code(http, worker, RECORD, input=_input(scene, household=scene["member"])) == (
         "BAD_USER_INPUT"
     )
-    assert _code(http, worker, RECORD, input=_input(scene, notes="长" * 2001)) == "BAD_USER_INPUT"
+    assert (
+        error_code(http, worker, RECORD, input=_input(scene, notes="长" * 2001)) == "BAD_USER_INPUT"
+    )
     late = "2099-01-01T00:00:00+08:00"
-    assert _code(http, worker, RECORD, input=_input(scene, at=late)) == "BAD_USER_INPUT"
-    assert _code(http, worker, RECORD, input=_input(scene, member="P-nobody")) == "NOT_FOUND"
-    assert _code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
+    assert error_code(http, worker, RECORD, input=_input(scene, at=late)) == "BAD_USER_INPUT"
+    assert error_code(http, worker, RECORD, input=_input(scene, member="P-nobody")) == "NOT_FOUND"
+    assert error_code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
     assert await tiny.read(COUNT) == [before]
     # recorded by the grid worker (retried with its key), the street officer and an admin
     done = data(http, worker, RECORD, input=_input(scene), key="hc-1")["recordHouseholdContact"]
     again = data(http, worker, RECORD, input=_input(scene), key="hc-1")["recordHouseholdContact"]
     assert again == {**done, "replayed": True} and done["gridCode"] == grid
-    assert _code(http, street, RECORD, input=elsewhere) == "OK"
-    assert _code(http, admin, RECORD, input=_input(scene, kind="PHONE")) == "OK"
+    assert error_code(http, street, RECORD, input=elsewhere) == "OK"
+    assert error_code(http, admin, RECORD, input=_input(scene, kind="PHONE")) == "OK"
     assert await tiny.read(COUNT) == [{"n": before["n"] + 3}]
     # read back, latest first, with member, household and grid
     page = data(http, worker, CONTACTS, g=grid)["grid"]["householdContacts"]
@@ -125,7 +119,7 @@ async def test_contacts_are_recorded_per_role_and_read_back(
     }
     # another grid's worker does not see them; partners are refused by field
     outsider = bearer(hs256(settings, "grid_worker", [scene["other_grid"]], subject="gw-o"))
-    assert _code(http, outsider, CONTACTS, g=grid) in {"NOT_FOUND", "OK"}
+    assert error_code(http, outsider, CONTACTS, g=grid) in {"NOT_FOUND", "OK"}
     seen = body(http, outsider, CONTACTS, g=grid)
     assert not (seen.get("data") or {}).get("grid")
-    assert _code(http, partner, CONTACTS, g=grid) == "FORBIDDEN"
+    assert error_code(http, partner, CONTACTS, g=grid) == "FORBIDDEN"

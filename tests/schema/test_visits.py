@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph import scope as row_scope
@@ -20,17 +19,13 @@ from graph.client import GraphClient
 from graph.policy import load_policy
 from graph.visit_commands import VisitDraft
 from graph.visits import VisitKind
-from resolvers.context import RequestContext
-from resolvers.loaders import Loaders
 from resolvers.principal import Principal, Role
 from resolvers.visits import HazardDraft, _hazard_report
-from schema import build_schema
 from server.settings import Settings
-from tests.graphql_http import body, data
-from tests.schema.conftest import SEED_KEY
+from tests.graphql_http import body, data, error_code
+from tests.schema.conftest import execute_as
 from tests.tokens import bearer, hs256
 
-SCHEMA = build_schema()
 RECORD = """
 mutation V($input: RecordVisitInput!, $key: String) {
   recordVisit(input: $input, idempotencyKey: $key) {
@@ -116,14 +111,6 @@ def _tokens(settings: Settings, scene: dict[str, Any]) -> dict[str, dict[str, st
     }
 
 
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    if not found.get("errors"):
-        return "OK"
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
-
-
 def _visit(scene: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {
         "grid": scene["grid"],
@@ -188,19 +175,19 @@ async def test_who_may_record_where(
     )
     # a grid worker out of their grid: NOT_FOUND (as unknown); partners and investigators
     # never write: FORBIDDEN; nothing is written
-    assert _code(http, who["worker"], RECORD, input=elsewhere) == "NOT_FOUND"
-    assert _code(http, who["partner"], RECORD, input=_visit(scene)) == "FORBIDDEN"
-    assert _code(http, who["investigator"], RECORD, input=_visit(scene)) == "FORBIDDEN"
+    assert error_code(http, who["worker"], RECORD, input=elsewhere) == "NOT_FOUND"
+    assert error_code(http, who["partner"], RECORD, input=_visit(scene)) == "FORBIDDEN"
+    assert error_code(http, who["investigator"], RECORD, input=_visit(scene)) == "FORBIDDEN"
     # a grid worker may not record for someone else
     other = _visit(scene, visitor=scene["residents"][0])
-    assert _code(http, who["worker"], RECORD, input=other) == "BAD_USER_INPUT"
+    assert error_code(http, who["worker"], RECORD, input=other) == "BAD_USER_INPUT"
     assert await tiny.read(COUNT) == [before]
     # the street officer records in any grid of the street, naming the visitor; an admin too
     street = _visit(scene, grid=scene["other_grid"], building=scene["other_building"])
     street |= {"visited": [scene["other_resident"]], "visitor": scene["worker"]}
     assert data(http, who["street"], RECORD, input=street)["recordVisit"]["version"] == 1
     patrol = {"grid": scene["grid"], "kind": "PATROL", "durationMinutes": 90}
-    assert _code(http, who["admin"], RECORD, input=patrol) == "BAD_USER_INPUT"  # no visitor
+    assert error_code(http, who["admin"], RECORD, input=patrol) == "BAD_USER_INPUT"  # no visitor
     patrol["visitor"] = scene["worker"]
     assert data(http, who["admin"], RECORD, input=patrol)["recordVisit"]["hazardCaseCode"] is None
     [after] = await tiny.read(COUNT)
@@ -234,7 +221,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(
     }
     for code, inputs in refusals.items():
         for given in inputs:
-            assert _code(http, worker, RECORD, input=given) == code, list(given.items())[3:]
+            assert error_code(http, worker, RECORD, input=given) == code, list(given.items())[3:]
     assert await tiny.read(COUNT) == [before]
 
 
@@ -259,18 +246,6 @@ async def test_the_visit_and_its_hazard_case_are_written_together_or_not_at_all(
     assert await tiny.read(COUNT) == [before]
 
 
-async def _execute(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
-    context = RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
-    return await SCHEMA.execute(query, variable_values=variables, context_value=context)
-
-
 async def test_two_corrections_of_one_version_leave_exactly_one(
     http: TestClient, tiny: GraphClient, settings: Settings, scene: dict[str, Any]
 ) -> None:
@@ -282,8 +257,8 @@ async def test_two_corrections_of_one_version_leave_exactly_one(
     street = Principal("st-race", Role.STREET_OFFICER, frozenset({scene["grid"][:9]}))
     # when the worker and the street officer correct version 1 at the same time
     results = await asyncio.gather(
-        _execute(tiny, worker, CORRECT, id=done["visitId"], m=45, notes="补记", v=1),
-        _execute(tiny, street, CORRECT, id=done["visitId"], m=50, notes="核实", v=1),
+        execute_as(tiny, worker, CORRECT, id=done["visitId"], m=45, notes="补记", v=1),
+        execute_as(tiny, street, CORRECT, id=done["visitId"], m=50, notes="核实", v=1),
     )
     # then exactly one wins (version 2), the other gets CONFLICT with the current version
     codes = sorted(r.errors[0].extensions["code"] if r.errors else "OK" for r in results)
@@ -297,9 +272,9 @@ async def test_two_corrections_of_one_version_leave_exactly_one(
     assert row == {"version": 2, "unlocked": True}
     # and a worker of another grid cannot correct it (as if unknown); a partner never
     outsider = bearer(hs256(settings, "grid_worker", [scene["other_grid"]], subject="gw-2"))
-    assert _code(http, outsider, CORRECT, id=done["visitId"], m=10) == "NOT_FOUND"
-    assert _code(http, who["partner"], CORRECT, id=done["visitId"], m=10) == "FORBIDDEN"
-    assert _code(http, who["admin"], CORRECT, id=done["visitId"], m=10, v=1) == "CONFLICT"
+    assert error_code(http, outsider, CORRECT, id=done["visitId"], m=10) == "NOT_FOUND"
+    assert error_code(http, who["partner"], CORRECT, id=done["visitId"], m=10) == "FORBIDDEN"
+    assert error_code(http, who["admin"], CORRECT, id=done["visitId"], m=10, v=1) == "CONFLICT"
     fixed = data(http, who["admin"], CORRECT, id=done["visitId"], m=10, v=2)["correctVisit"]
     assert fixed["version"] == 3
 
@@ -345,7 +320,7 @@ async def test_the_scorecard_counts_visits_households_and_hazards(
     assert a["meanHoursFoundToResolved"] is not None and a["meanHoursFoundToResolved"] >= 0
     # and the street officer of another street sees none of it
     far = bearer(hs256(settings, "street_officer", ["370811999"], subject="st-far"))
-    assert _code(http, far, SCORECARD, g=scene["grid"], p=period) == "NOT_FOUND"
+    assert error_code(http, far, SCORECARD, g=scene["grid"], p=period) == "NOT_FOUND"
 
 
 NODE = "query N($id: ID!) { node(id: $id) { ... on Visit { visitId grid { code } } } }"
@@ -379,7 +354,9 @@ async def test_a_community_officer_records_in_their_community_only(
     given = _visit(scene, visitor=scene["worker"])
     assert data(http, officer, RECORD, input=given)["recordVisit"]["version"] == 1
     away = {"grid": elsewhere["code"], "kind": "PATROL", "durationMinutes": 30}
-    assert _code(http, officer, RECORD, input={**away, "visitor": scene["worker"]}) == "NOT_FOUND"
+    assert (
+        error_code(http, officer, RECORD, input={**away, "visitor": scene["worker"]}) == "NOT_FOUND"
+    )
 
 
 PAGES = """

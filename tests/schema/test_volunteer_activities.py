@@ -5,24 +5,19 @@ read fields with row scope and agreements."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from graph.volunteer_activities import CreditRules, load_credit_rules
-from resolvers.context import RequestContext
-from resolvers.loaders import Loaders
 from resolvers.principal import Principal, Role
-from schema import build_schema
 from server.settings import Settings
-from tests.graphql_http import body, data
-from tests.schema.conftest import SEED_KEY
+from tests.graphql_http import body, data, error_code
+from tests.schema.conftest import execute_as
 from tests.tokens import bearer, hs256
 
-SCHEMA = build_schema()
 RECORD = """
 mutation A($input: RecordVolunteerActivityInput!, $key: String) {
   recordVolunteerActivity(input: $input, idempotencyKey: $key) {
@@ -81,14 +76,6 @@ def _input(scene: dict[str, Any], **changes: Any) -> dict[str, Any]:
         ],
         **changes,
     }
-
-
-def _code(http: TestClient, who: dict[str, str], query: str, **variables: Any) -> str:
-    found = body(http, who, query, **variables)
-    if not found.get("errors"):
-        return "OK"
-    code: str = found["errors"][0]["extensions"]["code"]
-    return code
 
 
 def test_the_policy_rule_is_the_seeds_rule() -> None:
@@ -163,31 +150,19 @@ async def test_who_may_record_and_bad_input(
     }
     for code, inputs in refusals.items():
         for given in inputs:
-            assert _code(http, worker, RECORD, input=given) == code, given
-    assert _code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
+            assert error_code(http, worker, RECORD, input=given) == code, given
+    assert error_code(http, partner, RECORD, input=_input(scene)) == "FORBIDDEN"
     assert await tiny.read(COUNT) == [before]
     # the street officer records for any team of the street, an admin for any
-    assert _code(http, street, RECORD, input=_input(scene, team=scene["other_team"])) == (
+    assert error_code(http, street, RECORD, input=_input(scene, team=scene["other_team"])) == (
         "BAD_USER_INPUT"  # the other team's volunteers are not these
     )
-    assert _code(http, street, RECORD, input=_input(scene)) == "OK"
-    assert _code(http, admin, RECORD, input=_input(scene, kind="assistance")) == "OK"
+    assert error_code(http, street, RECORD, input=_input(scene)) == "OK"
+    assert error_code(http, admin, RECORD, input=_input(scene, kind="assistance")) == "OK"
     assert await tiny.read(COUNT) == [{"n": before["n"] + 2}]
     # partners may not read activities: no agreement lists them
     found = body(http, partner, TEAM_ACTIVITIES, g=grid)
     assert found["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-
-
-async def _execute(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
-    context = RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
-    return await SCHEMA.execute(query, variable_values=variables, context_value=context)
 
 
 async def test_concurrent_activities_credit_the_same_volunteer_both_times(
@@ -202,7 +177,7 @@ async def test_concurrent_activities_credit_the_same_volunteer_both_times(
     one = _input(scene, kind="culture_sports", participants=[{"person": volunteer, "hours": 4}])
     # when two people record activities of the same volunteer at the same moment
     results = await asyncio.gather(
-        _execute(tiny, worker, RECORD, input=one), _execute(tiny, street, RECORD, input=one)
+        execute_as(tiny, worker, RECORD, input=one), execute_as(tiny, street, RECORD, input=one)
     )
     # then both are credited: 40 + 40 points, nothing lost to the race
     assert [r.errors for r in results] == [None, None]
