@@ -16,6 +16,7 @@ from schema.analytics import AnalyticsQuery
 from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
+from schema.eager_resolvers import run_eagerly
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.evaluations import EvaluationMutation
 from schema.fengqiao import FengqiaoMutation
@@ -88,7 +89,7 @@ def build_schema(
     Documents that passed parsing and validation are kept per text in `documents`
     (schema/prepared_documents.py; a new cache unless given)."""
     documents = documents if documents is not None else DocumentCache()
-    return GridGraphSchema(
+    schema = GridGraphSchema(
         query=merge_types("Query", ROOT_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         config=StrawberryConfig(
@@ -104,3 +105,5 @@ def build_schema(
             AuditTrail,
         ],
     )
+    run_eagerly(schema._schema)  # resolvers that find their answer prefetched answer at once
+    return schema
