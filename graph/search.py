@@ -32,7 +32,7 @@ from typing import Any, LiteralString
 from graph import scope as row_scope
 from graph.client import GraphClient
 from graph.migrations import FULLTEXT_INDEX, FULLTEXT_LABELS, SHORT_TEXT_INDEX
-from graph.traversal import NodeSpec, Row, Scope, scope_params
+from graph.traversal import NodeSpec, PartialRow, Row, Scope, scope_params
 
 # Lucene classic query syntax: + - && || ! ( ) { } [ ] ^ " ~ * ? : \ /
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
@@ -68,19 +68,30 @@ def _searchable(spec: NodeSpec) -> NodeSpec:
     return spec
 
 
+# Per label, the properties a selection reads of its hits (None or no entry: all of them).
+Reads = tuple[tuple[str, frozenset[str] | None], ...]
+
+
 @cache
-def search_query(specs: tuple[NodeSpec, ...], scoped: bool = False) -> LiteralString:
-    """Hits of `$index` for `$query` among the labels of `specs`: rows (label, key, node, score).
+def search_query(
+    specs: tuple[NodeSpec, ...], scoped: bool = False, reads: Reads = ()
+) -> LiteralString:
+    """Hits of `$index` for `$query` among the labels of `specs`: one row whose `hits` are maps
+    (label, key, node, score), best first (one row: the driver decodes one record, not 100).
 
     `$labels` narrows the search to some of them; `node` is the label's projection. Ranked by
     how the hit's name compares with `$text` (equal, starts with, holds it, neither), then by
-    score. Scoped: only hits visible within `$scope`.
+    score. Scoped: only hits visible within `$scope`. `reads`: project only those properties
+    of a label's hits (the key always).
     """
+    only = dict(reads)
     checked = [_searchable(spec) for spec in specs]
     labels = ", ".join(f"'{spec.label}'" for spec in checked)
     keys = " ".join(f"WHEN '{s.label}' THEN hit.{s.key}" for s in checked)
     names = " ".join(f"WHEN '{s.label}' THEN {_name_of(s, 'hit')}" for s in checked)
-    rows = " ".join(f"WHEN '{s.label}' THEN {s.projection('hit')}" for s in checked)
+    rows = " ".join(
+        f"WHEN '{s.label}' THEN {s.projection('hit', only.get(s.label))}" for s in checked
+    )
     visible = " ".join(
         f"WHEN '{s.label}' THEN {row_scope.visible(s.label, 'hit')}" for s in checked
     )
@@ -94,7 +105,8 @@ def search_query(specs: tuple[NodeSpec, ...], scoped: bool = False) -> LiteralSt
         " WHEN name STARTS WITH $text THEN 1 WHEN name CONTAINS $text THEN 2 ELSE 3 END AS rank\n"
         "ORDER BY rank, score DESC, label, key\n"
         "LIMIT $limit\n"
-        f"RETURN label, key, CASE label {rows} END AS node, score"
+        f"RETURN collect({{label: label, key: key, node: CASE label {rows} END, score: score}})"
+        " AS hits"
     )
     return text  # built only from NodeSpec constants, never from input
 
@@ -115,9 +127,11 @@ async def search(
     text: str,
     limit: int,
     scope: Scope = None,
+    reads: Reads = (),
 ) -> list[SearchHit]:
     """The best `limit` hits for `text` among `labels` (a subset of the specs'), best first;
-    with a scope, only the hits visible within it."""
+    with a scope, only the hits visible within it. A label given properties in `reads`
+    projects only those (and its key); the others read as None (`PartialRow`)."""
     text = text.strip()
     params: dict[str, Any] = {
         "index": index_for(text),
@@ -127,5 +141,13 @@ async def search(
         "limit": limit,
         **scope_params(scope),
     }
-    rows = await graph.read(search_query(tuple(specs), scope is not None), params)
-    return [SearchHit(row["label"], row["node"], float(row["score"])) for row in rows]
+    narrowed = {label for label, properties in reads if properties is not None}
+    [row] = await graph.read(search_query(tuple(specs), scope is not None, reads), params)
+    return [
+        SearchHit(
+            hit["label"],
+            PartialRow(hit["node"]) if hit["label"] in narrowed else hit["node"],
+            float(hit["score"]),
+        )
+        for hit in row["hits"]
+    ]

@@ -347,6 +347,33 @@ def connection_selection(info: Context) -> ConnectionSelection:
     return _walk(info).connection_selection(info._raw_info.field_nodes)
 
 
+def properties_read_under(
+    info: Context, steps: tuple[str, ...], spec: NodeSpec, type_name: str
+) -> frozenset[str] | None:
+    """The properties of `spec` that the selection of the field being resolved reads on its
+    objects of type `type_name`, found under the fields `steps` of its value (`("node",)` for
+    a search hit); None (every property) where resolvers/projection.py cannot tell."""
+    walk = _walk(info)
+    raw = info._raw_info
+    owner = get_named_type(raw.return_type)
+    sets = [node.selection_set for node in raw.field_nodes if node.selection_set]
+    for step in steps:
+        if not isinstance(owner, GraphQLObjectType) or step not in owner.fields:
+            return None
+        sets = [
+            node.selection_set
+            for nodes in walk.collect(owner, sets).values()
+            if nodes[0].name.value == step
+            for node in nodes
+            if node.selection_set is not None
+        ]
+        owner = get_named_type(owner.fields[step].type)
+    node_type = walk.schema.get_type(type_name)
+    if not sets or not isinstance(node_type, GraphQLObjectType):
+        return None
+    return walk.properties_read(spec, [(node_type, sets)])
+
+
 def _file(prefetched: dict[Path, Any], path: Path, planned: Planned, value: Any) -> Any:
     """File a read's answer under `path` and its nested answers under theirs; returns what
     the field's resolver gets (a list of neighbours or a page)."""

@@ -35,12 +35,14 @@ async def search(
     labels: Sequence[str],
     text: str,
     first: int | None,
+    reads: graph_search.Reads = (),
 ) -> list[SearchHit]:
-    """The best hits for `text` among `labels` (all searchable `specs` are known), best first."""
+    """The best hits for `text` among `labels` (all searchable `specs` are known), best first;
+    `reads`: the properties the selection reads of each label's hits (graph/search.py)."""
     query = checked_text(text)
     limit = checked_page_size(first)
     if limit == 0 or not labels:
         return []
     return await graph_search.search(
-        context.graph, specs, labels, query, limit, context.principal.scope_codes
+        context.graph, specs, labels, query, limit, context.principal.scope_codes, reads
     )

@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from graph.traversal import NodeSpec
 from resolvers import search as resolve_search
+from resolvers.compile import properties_read_under
 from resolvers.context import RequestContext
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.relay import Node
@@ -58,7 +59,11 @@ async def search_nodes(
     build = {spec.label: builder for spec, builder in searchable}
     wanted = list(SearchType) if types is None else list(dict.fromkeys(types))
     labels = [node_types[member.value][0].label for member in wanted]
-    hits = await resolve_search.search(info.context, specs, labels, text, first)
+    reads = tuple(
+        (spec.label, properties_read_under(info, ("node",), spec, member.value))
+        for member, (spec, _) in zip(SearchType, searchable, strict=True)
+    )
+    hits = await resolve_search.search(info.context, specs, labels, text, first, reads)
     return [SearchHit(score=hit.score, node=build[hit.label](hit.node)) for hit in hits]
 
 

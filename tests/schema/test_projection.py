@@ -173,3 +173,33 @@ async def test_a_relationship_whose_node_is_not_selected_reads_every_property(
     assert data["person"]["mediationCommittees"]
     [text] = [q for q in queries if "MediationCommittee" in q]
     assert "t {.code, .name, .level}" in text
+
+
+SEARCH_PERSONS = """
+query ($text: String!) {
+  search(text: $text, types: [PERSON], first: 5) {
+    score
+    node { __typename ... on Person { personId name SELECTED } }
+  }
+}"""
+
+
+async def test_search_reads_only_the_selected_properties_of_its_hits(
+    tiny: GraphClient, http: TestClient, queries: list[str]
+) -> None:
+    [row] = await tiny.read("MATCH (p:Person) RETURN p.name AS name ORDER BY p.id LIMIT 1")
+    queries.clear()
+    narrow = run(http, SEARCH_PERSONS.replace("SELECTED", ""), text=row["name"])["search"]
+    [text] = [q for q in queries if "queryNodes" in q]
+    assert "hit {.id, .name, roles:" in text
+    assert ".idCardMasked" not in text and ".birthDate" not in text
+    queries.clear()
+    selected = SEARCH_PERSONS.replace("SELECTED", "idCardMasked birthYear")
+    wide = run(http, selected, text=row["name"])["search"]
+    [text] = [q for q in queries if "queryNodes" in q]
+    assert ".idCardMasked" in text and ".birthDate" in text
+    assert narrow and any(hit["node"]["name"] == row["name"] for hit in narrow)
+    assert all(hit["node"]["idCardMasked"] and hit["node"]["birthYear"] for hit in wide)
+    assert [(h["score"], h["node"]["personId"], h["node"]["name"]) for h in narrow] == [
+        (h["score"], h["node"]["personId"], h["node"]["name"]) for h in wide
+    ]
