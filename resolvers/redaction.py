@@ -279,9 +279,7 @@ def redact_operation(
     """
     if document is None:
         return RedactedOperation(redact_variables(variables), document_hash(query))
-    uses = _Uses()
-    type_info = TypeInfo(schema)
-    visit(document, TypeInfoVisitor(type_info, _MeaningVisitor(type_info, uses)))
+    uses, redacted_hash = _DOCUMENTS.meaning(schema, document, query)
     kept: dict[str, Any] = {}
     for name, value in (variables or {}).items():
         if value is None:
@@ -292,7 +290,53 @@ def redact_operation(
             for input_type in uses.typed[name]:
                 value = _by_type(value, input_type)
             kept[name] = value
-    text = query
-    if uses.literals:
-        text = print_ast(visit(document, _LiteralReplacer(uses.literals)))
-    return RedactedOperation(redact_variables(kept), document_hash(text))
+    return RedactedOperation(redact_variables(kept), redacted_hash)
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    schema: GraphQLSchema
+    document: DocumentNode
+    query: str | None
+    uses: _Uses
+    document_hash: str | None
+
+
+class _DocumentMeanings:
+    """Where each document's variables and literals go, and its redacted hash, worked out
+    once per document: they depend on the document alone, not on the variables' values, and
+    walking a document with the schema's type information cost about a millisecond a
+    request. Documents are the parsed ones the schema keeps per text
+    (schema/prepared_documents.py), so the same object comes back for the same text; the
+    entry is used only for that very object, schema and text. The last MAX_DOCUMENTS kept."""
+
+    MAX_DOCUMENTS = 512
+
+    def __init__(self) -> None:
+        self._known: dict[int, _Meaning] = {}
+
+    def meaning(
+        self, schema: GraphQLSchema, document: DocumentNode, query: str | None
+    ) -> tuple[_Uses, str | None]:
+        known = self._known.get(id(document))
+        if (
+            known is not None
+            and known.document is document
+            and known.schema is schema
+            and known.query == query
+        ):
+            return known.uses, known.document_hash
+        uses = _Uses()
+        type_info = TypeInfo(schema)
+        visit(document, TypeInfoVisitor(type_info, _MeaningVisitor(type_info, uses)))
+        text = query
+        if uses.literals:
+            text = print_ast(visit(document, _LiteralReplacer(uses.literals)))
+        redacted_hash = document_hash(text)
+        if len(self._known) >= self.MAX_DOCUMENTS:
+            del self._known[next(iter(self._known))]  # the oldest
+        self._known[id(document)] = _Meaning(schema, document, query, uses, redacted_hash)
+        return uses, redacted_hash
+
+
+_DOCUMENTS = _DocumentMeanings()

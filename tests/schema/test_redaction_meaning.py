@@ -9,8 +9,10 @@ from typing import Any
 from graphql import parse, print_ast
 from starlette.testclient import TestClient
 
+from graph.audit import document_hash
 from graph.client import GraphClient
-from resolvers.redaction import REDACTED
+from resolvers.redaction import REDACTED, redact_operation
+from schema import build_schema
 from server.settings import Settings
 from tests.tokens import bearer, hs256
 
@@ -86,3 +88,21 @@ async def test_an_identifier_in_the_operation_name_is_redacted(
     [record] = await stored(tiny, "named")
     assert record["operationName"] == f"Q_{REDACTED}"
     assert ID_NUMBER not in json.dumps(record, ensure_ascii=False, default=str)
+
+
+def test_a_document_seen_again_is_redacted_the_same_with_its_own_variables() -> None:
+    # What a document's variables and literals mean is worked out once per parsed document
+    # (resolvers/redaction.py); each request's values are still redacted by it.
+    schema = build_schema()._schema
+    document = parse(BY_VARIABLE)
+    first = redact_operation(schema, document, BY_VARIABLE, {"q": NAME, "x": ID_NUMBER, "g": "1"})
+    second = redact_operation(schema, document, BY_VARIABLE, {"q": "李", "x": None, "g": "2"})
+    assert first.variables == {"q": REDACTED, "x": REDACTED, "g": "1"}
+    assert second.variables == {"q": REDACTED, "x": None, "g": "2"}
+    assert first.document_hash == second.document_hash
+    literal = parse(BY_LITERAL)
+    once = redact_operation(schema, literal, BY_LITERAL, None)
+    again = redact_operation(schema, literal, BY_LITERAL, None)
+    redacted = BY_LITERAL.replace(NAME, REDACTED).replace(ID_NUMBER, REDACTED)
+    assert once == again
+    assert once.document_hash == document_hash(print_ast(parse(redacted)))
