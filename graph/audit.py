@@ -223,7 +223,8 @@ async def append_record_params(graph: GraphClient, batch: list[dict[str, Any]]) 
     """Append prepared entries (record_params), in order, in ONE write transaction."""
     if not batch:
         return []
-    rows = await graph.write(APPEND_BATCH, {"entries": batch, **_CHAIN_PARAMS})
+    # One statement, so one auto-commit transaction: the whole batch lands or none of it.
+    rows = await graph.write_statement(APPEND_BATCH, {"entries": batch, **_CHAIN_PARAMS})
     if [row["i"] for row in rows] != list(range(len(batch))):
         raise RuntimeError("the audit batch did not return one row per entry")
     return [Appended(seq=row["seq"], hash=row["hash"]) for row in rows]

@@ -52,10 +52,26 @@ async def test_slow_writes_are_stopped_too(impatient: GraphClient) -> None:
     with pytest.raises(Neo4jError) as transaction:
         async with asyncio.timeout(GIVE_UP_S):
             await impatient.in_one_transaction(work)
-    # then both are stopped as timeouts and nothing was written
+    with pytest.raises(Neo4jError) as statement:
+        async with asyncio.timeout(GIVE_UP_S):
+            await impatient.write_statement(SLOW_WRITE)
+    # then all three are stopped as timeouts and nothing was written
     assert is_timeout(write.value), write.value.code
     assert is_timeout(transaction.value), transaction.value.code
+    assert is_timeout(statement.value), statement.value.code
     assert await impatient.read("MATCH (s:Slow) RETURN count(s) AS n") == [{"n": 0}]
+
+
+async def test_a_write_statement_that_fails_part_way_writes_nothing(graph: GraphClient) -> None:
+    # One statement is its own auto-commit transaction (GraphClient.write_statement): the
+    # node created for the first row goes when the second row fails.
+    failing = "UNWIND [1, 0] AS i CREATE (:PartWay {i: i}) RETURN 10 / i AS n"
+    with pytest.raises(Neo4jError):
+        await graph.write_statement(failing)
+    assert await graph.read("MATCH (p:PartWay) RETURN count(p) AS n") == [{"n": 0}]
+    created = await graph.write_statement("CREATE (p:PartWay {i: 1}) RETURN p.i AS i")
+    assert created == [{"i": 1}]
+    await graph.write("MATCH (p:PartWay) DELETE p")
 
 
 async def test_quick_queries_are_unaffected_by_the_timeout(impatient: GraphClient) -> None:
