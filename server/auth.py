@@ -47,6 +47,7 @@ from resolvers.principal import (
 from server.key_cache import ApiKeyCache
 from server.refusals import Refusal
 from server.settings import Settings
+from server.token_cache import VerifiedTokens
 
 DEV_SECRET_FILE = "jwt-hs256.secret"  # noqa: S105 - a file name, not a secret
 PURPOSE_HEADER = "x-purpose"
@@ -176,6 +177,7 @@ class Authenticator:
         self.keys = keys
         self.agreements = agreements
         self.key_cache = key_cache or ApiKeyCache(settings.api_key_cache_s)
+        self.verified_tokens = VerifiedTokens()
 
     async def principal_for(self, request: HTTPConnection, graph: GraphClient) -> Principal:
         """The principal of this request (with its purpose, checked), or AuthError."""
@@ -231,7 +233,11 @@ class Authenticator:
         purpose = request.headers.get(PURPOSE_HEADER, "").strip()
         return purpose if 0 < len(purpose) <= MAX_PURPOSE_LENGTH else None
 
-    def _from_token(self, token: str, purpose: str | None) -> Principal:
+    def _verified_claims(self, token: str) -> Mapping[str, Any]:
+        """The token's claims once its signature, issuer, audience and times verify."""
+        remembered = self.verified_tokens.claims(token)
+        if remembered is not None:
+            return remembered
         key, algorithm = self.keys.key_for(token)
         try:
             claims = jwt.decode(
@@ -244,6 +250,11 @@ class Authenticator:
             )
         except jwt.PyJWTError as error:
             raise _unauthenticated(_token_problem(error)) from None
+        self.verified_tokens.remember(token, claims)
+        return claims
+
+    def _from_token(self, token: str, purpose: str | None) -> Principal:
+        claims = self._verified_claims(token)
         self._check_lifetime(claims)
         role = TOKEN_ROLES.get(str(claims.get("role")))
         if role is None:

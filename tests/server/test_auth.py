@@ -104,6 +104,20 @@ def test_a_tampered_token_is_refused(
     assert payload != forged_payload
 
 
+def test_a_token_altered_after_its_original_was_accepted_is_refused(
+    production: TestClient, settings: Settings, rsa_keys: RsaKeys
+) -> None:
+    # The original's verification is remembered (server/token_cache.py); the altered token
+    # must still be verified on its own.
+    token = rsa_keys.sign(claims(settings, "investigator", ["370811001"]))
+    assert production.post("/graphql", json=TYPENAME, headers=bearer(token)).status_code == 200
+    head, _, signature = token.split(".")
+    forged_payload = rsa_keys.sign(claims(settings, "admin")).split(".")[1]
+    forged = f"{head}.{forged_payload}.{signature}"
+    assert production.post("/graphql", json=TYPENAME, headers=bearer(forged)).status_code == 401
+    assert production.post("/graphql", json=TYPENAME, headers=bearer(token)).status_code == 200
+
+
 def test_hs256_is_refused_in_production(production: TestClient, settings: Settings) -> None:
     response = production.post("/graphql", json=TYPENAME, headers=bearer(hs256(settings, "admin")))
     assert response.status_code == 401
