@@ -11,6 +11,7 @@ from typing import Any, LiteralString, Protocol, TypeVar
 
 from neo4j import (
     READ_ACCESS,
+    WRITE_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
@@ -139,6 +140,10 @@ def to_native(value: Any) -> Any:
     return value
 
 
+def _data(record: Record) -> dict[str, Any]:
+    return record.data()
+
+
 def native_row(record: Record) -> dict[str, Any]:
     """One record as a plain dict (what `to_native(record.data())` gave, in one pass)."""
     return {key: to_native(value) for key, value in zip(record.keys(), record, strict=True)}
@@ -225,34 +230,47 @@ class GraphClient:
                 self.on_unreachable(error)
             raise
 
-    async def read(
-        self, query: LiteralString, params: dict[str, Any] | None = None
+    async def _auto_commit(
+        self,
+        query: LiteralString,
+        params: dict[str, Any] | None,
+        access_mode: str,
+        retries: int,
+        row: Callable[[Record], dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        """Run a read query on a reader and return its rows.
-
-        An auto-commit transaction: one message exchange (RUN and PULL) instead of a managed
-        transaction's BEGIN ... COMMIT, half the driver's CPU per query (measured 0.65 against
-        1.2 ms). A read changes nothing, so a transient failure (a deadlock, a leader switch)
-        is simply run again, at most READ_RETRIES times (a timeout is not); Neo4j being
-        unreachable is not retried here (server/neo4j_health.py answers 503 at once while it lasts).
-        """
-        _note_round_trip()
-        for attempt in range(READ_RETRIES + 1):
+        """Run `query` as ONE auto-commit transaction (RUN and PULL, no BEGIN ... COMMIT) and
+        return its rows. Run again, at most `retries` times, only when Neo4j reports a
+        retryable failure (a deadlock, a leader switch), after which nothing of it was
+        written; not after a timeout, and never after a lost connection (no Neo4jError:
+        server/neo4j_health.py answers 503 at once while Neo4j is out of reach)."""
+        for attempt in range(retries + 1):
             try:
                 async with (
                     self._watched(),
                     _timed(),
                     self.driver.session(
-                        database=self.database, default_access_mode=READ_ACCESS
+                        database=self.database, default_access_mode=access_mode
                     ) as session,
                 ):
                     result = await session.run(self._query(query), params)
-                    rows = [native_row(record) async for record in result]
-                break
+                    return [row(record) async for record in result]
             except Neo4jError as error:
                 timed_out = "TransactionTimedOut" in (error.code or "")
-                if timed_out or not error.is_retryable() or attempt == READ_RETRIES:
+                if timed_out or not error.is_retryable() or attempt == retries:
                     raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def read(
+        self, query: LiteralString, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read query on a reader and return its rows.
+
+        An auto-commit transaction: one message exchange instead of a managed transaction's
+        BEGIN ... COMMIT, half the driver's CPU per query (measured 0.65 against 1.2 ms); a
+        transient failure is run again, at most READ_RETRIES times (`_auto_commit`).
+        """
+        _note_round_trip()
+        rows = await self._auto_commit(query, params, READ_ACCESS, READ_RETRIES, native_row)
         _note_records(len(rows))
         return rows
 
@@ -273,27 +291,12 @@ class GraphClient:
         """Run ONE write statement as an auto-commit transaction and return its rows.
 
         One statement commits whole or not at all, so it needs no BEGIN ... COMMIT around it:
-        one message exchange, about half the driver's CPU of `write` (as for `read`). It is
-        run again only when Neo4j reports a transient failure (a deadlock, a lock wait cut
-        short), after which nothing of it was written, at most WRITE_RETRIES times; never
+        about half the driver's CPU of `write`, as for `read`. Run again only when Neo4j
+        reports a retryable failure, at most WRITE_RETRIES times (`_auto_commit`); never
         after the connection was lost, when a commit in flight may or may not have landed.
         """
         _note_round_trip()
-        for attempt in range(WRITE_RETRIES + 1):
-            try:
-                async with (
-                    self._watched(),
-                    _timed(),
-                    self.driver.session(database=self.database) as session,
-                ):
-                    result = await session.run(self._query(query), params)
-                    rows = [record.data() async for record in result]
-                break
-            except Neo4jError as error:
-                timed_out = "TransactionTimedOut" in (error.code or "")
-                if timed_out or not error.is_retryable() or attempt == WRITE_RETRIES:
-                    raise  # a lost connection is no Neo4jError: never run again
-        return rows
+        return await self._auto_commit(query, params, WRITE_ACCESS, WRITE_RETRIES, _data)
 
     async def in_one_transaction(self, work: Callable[[TransactionWriter], Awaitable[T]]) -> T:
         """Run `work` in ONE retried write transaction: all its writes happen or none do.
