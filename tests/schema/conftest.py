@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from graph.client import GraphClient
 from graph.maintenance import delete_everything
 from graph.personal_data import PersonalDataKey
-from resolvers.context import RequestContext
-from resolvers.loaders import Loaders
 from resolvers.principal import Principal
 from schema import build_schema
 from seeds.loader import seed_graph
 from seeds.plan import Scale
 from tests.conftest import TEST_KEY_BYTES
+from tests.principals import context_for
 
 SEED_KEY = PersonalDataKey(TEST_KEY_BYTES)  # the test app's key (tests/conftest.py)
 SCHEMA = build_schema()
@@ -52,12 +50,5 @@ def errors_of(http: TestClient, query: str, **variables: Any) -> list[dict[str, 
 async def execute_as(graph: GraphClient, who: Principal, query: str, **variables: Any) -> Any:
     """Run a document as `who` through the app's schema (no HTTP), with its own context: the
     way the race tests start two mutations at once."""
-    context = RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
+    context = context_for(graph, who)
     return await SCHEMA.execute(query, variable_values=variables, context_value=context)

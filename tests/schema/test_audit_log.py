@@ -14,14 +14,11 @@ from typing import Any, cast
 
 import pytest
 import strawberry
-from starlette.requests import Request
 from starlette.testclient import TestClient
 from strawberry.tools import merge_types
 
 from graph.audit import AuditEntry, append_audit_entry, verify_audit_log
 from graph.client import GraphClient, count_round_trips
-from resolvers.context import RequestContext
-from resolvers.loaders import Loaders
 from resolvers.principal import ANONYMOUS_DEVELOPER, Credential, Principal, Role
 from resolvers.redaction import REDACTED, redact_variables
 from schema.audit import AuditQuery
@@ -29,7 +26,7 @@ from schema.audit_trail import AuditTrail
 from schema.error_codes import ErrorCodes
 from schema.query import Query
 from server.settings import Settings
-from tests.schema.conftest import SEED_KEY
+from tests.principals import context_for
 from tests.tokens import bearer, hs256
 
 ROOT = merge_types("Query", (Query, AuditQuery))
@@ -110,18 +107,6 @@ LOG = [logged(n) for n in range(1, COUNT + 1)]
 def seqs_where(keep: Any) -> list[int]:
     """Seqs of the prepared log that `keep` accepts, newest first."""
     return [seq for seq, entry in reversed(list(enumerate(LOG, start=1))) if keep(entry)]
-
-
-def context_for(graph: GraphClient, who: Principal) -> RequestContext:
-    """The per-request context the HTTP app builds (no resolver here reads the request)."""
-    return RequestContext(
-        request=cast(Request, None),
-        response=None,
-        graph=graph,
-        principal=who,
-        loaders=Loaders(graph),
-        personal_data_key=SEED_KEY,
-    )
 
 
 async def execute(
