@@ -302,6 +302,13 @@ class _Walk:
         if declared.node_path is None:
             return
         steps = (("edges", "node") if declared.shape is Shape.PAGE else ()) + declared.node_path
+        yield from self.selections_under(value_type, nodes, steps)
+
+    def selections_under(
+        self, value_type: GraphQLNamedType, nodes: Sequence[FieldNode], steps: tuple[str, ...]
+    ) -> Iterator[tuple[Path, GraphQLNamedType | None, list[SelectionSetNode]]]:
+        """Per alias path, what the field `nodes` (of `value_type`) select under the fields
+        `steps` of their value: (alias path, type there, selections)."""
         current: list[tuple[Path, GraphQLNamedType | None, list[SelectionSetNode]]] = [
             ((), value_type, [n.selection_set for n in nodes if n.selection_set])
         ]
@@ -355,19 +362,8 @@ def properties_read_under(
     a search hit); None (every property) where resolvers/projection.py cannot tell."""
     walk = _walk(info)
     raw = info._raw_info
-    owner = get_named_type(raw.return_type)
-    sets = [node.selection_set for node in raw.field_nodes if node.selection_set]
-    for step in steps:
-        if not isinstance(owner, GraphQLObjectType) or step not in owner.fields:
-            return None
-        sets = [
-            node.selection_set
-            for nodes in walk.collect(owner, sets).values()
-            if nodes[0].name.value == step
-            for node in nodes
-            if node.selection_set is not None
-        ]
-        owner = get_named_type(owner.fields[step].type)
+    found = walk.selections_under(get_named_type(raw.return_type), raw.field_nodes, steps)
+    sets = [selection_set for _, _, chosen in found for selection_set in chosen]
     node_type = walk.schema.get_type(type_name)
     if not sets or not isinstance(node_type, GraphQLObjectType):
         return None

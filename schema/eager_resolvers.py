@@ -27,7 +27,7 @@ from typing import Any
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 
-DEFINITION = "strawberry-definition"  # where Strawberry keeps its field on a GraphQL field
+from resolvers.relations import DEFINITION
 
 Resolver = Callable[..., Any]
 
