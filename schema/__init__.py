@@ -28,6 +28,7 @@ from schema.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from schema.mutations import Mutation, WorkflowQuery
 from schema.names import RememberedNames
 from schema.party_households import HouseholdContactMutation
+from schema.plain_leaves import use_plain_leaves
 from schema.prepared_documents import DocumentCache, PreparedDocuments
 from schema.query import Query
 from schema.residents import ResidentMutation
@@ -106,4 +107,5 @@ def build_schema(
         ],
     )
     run_eagerly(schema._schema)  # resolvers that find their answer prefetched answer at once
+    use_plain_leaves(schema)  # scalar attributes answered without per-field machinery
     return schema
