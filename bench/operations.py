@@ -15,7 +15,7 @@ from typing import Any
 JSON = Any
 Normaliser = Callable[[JSON], JSON]
 
-# Case statuses GridGraph's `open: true` filter keeps (graph/cases.py, CASE_FILTER).
+# Case statuses GridGraph's `open: true` filter keeps (graph/cases.py, CASE_FILTERS).
 OPEN_STATUSES = [
     "reported",
     "accepted",

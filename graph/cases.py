@@ -287,23 +287,23 @@ CASE_EVENT = NodeSpec("CaseEvent", "id", ("seq", "at", "action", "status", "leve
 HANDLER = NodeSpec("Handler", "name", (), with_label=True)
 ESCALATION_TARGET = NodeSpec("EscalationTarget", "code", ("name",), with_label=True)
 
-# Filters of case lists; each is skipped when its parameter is null. Dates compare on
-# reportedAt (DATETIME): $reportedFrom inclusive, $reportedBefore exclusive. `overdue`
-# compares the pending deadline (dueAt, null once resolved) with $overdueAt (now).
-CASE_FILTER = (
-    "($kind IS NULL OR t.kind = $kind)"
-    " AND ($category IS NULL OR t.category = $category)"
-    " AND ($status IS NULL OR t.status = $status)"
-    " AND ($open IS NULL OR (t.status IN ['resolved', 'closed']) <> $open)"
-    " AND ($severity IS NULL OR t.severity = $severity)"
-    " AND ($channel IS NULL OR t.channel = $channel)"
-    " AND ($resolvedAtLevel IS NULL OR t.resolvedAtLevel = $resolvedAtLevel)"
-    " AND ($reportedFrom IS NULL OR t.reportedAt >= $reportedFrom)"
-    " AND ($reportedBefore IS NULL OR t.reportedAt < $reportedBefore)"
-    " AND ($currentLevel IS NULL OR t.currentLevel = $currentLevel)"
-    " AND ($assignee IS NULL OR t.assignee = $assignee)"
-    " AND ($overdue IS NULL OR coalesce(t.dueAt < $overdueAt, false) = $overdue)"
-    " AND ($dueBefore IS NULL OR t.dueAt < $dueBefore)"
+# Filters of case lists: (parameter, condition), each applied only when its parameter is set.
+# Dates compare on reportedAt (DATETIME): $reportedFrom inclusive, $reportedBefore exclusive.
+# `overdue` compares the pending deadline (dueAt, null once resolved) with $overdueAt (now).
+CASE_FILTERS: tuple[tuple[str, str], ...] = (
+    ("kind", "t.kind = $kind"),
+    ("category", "t.category = $category"),
+    ("status", "t.status = $status"),
+    ("open", "(t.status IN ['resolved', 'closed']) <> $open"),
+    ("severity", "t.severity = $severity"),
+    ("channel", "t.channel = $channel"),
+    ("resolvedAtLevel", "t.resolvedAtLevel = $resolvedAtLevel"),
+    ("reportedFrom", "t.reportedAt >= $reportedFrom"),
+    ("reportedBefore", "t.reportedAt < $reportedBefore"),
+    ("currentLevel", "t.currentLevel = $currentLevel"),
+    ("assignee", "t.assignee = $assignee"),
+    ("overdue", "coalesce(t.dueAt < $overdueAt, false) = $overdue"),
+    ("dueBefore", "t.dueAt < $dueBefore"),
 )
 
 
@@ -321,8 +321,9 @@ CASES_IN_PLACE = Hop(
     "(s:Grid)<-[r:OCCURRED_IN]-(t:Case)",
     CASE,
     order=CaseOrder.REPORTED_AT_DESC.value,
-    where=CASE_FILTER,
+    optional=CASE_FILTERS,
     by_prefix=True,
+    visible_from_source=True,  # a case that occurred in a grid inside the scope is visible
 )
 PERSON_CASES = Hop(
     persons.PERSON,
@@ -330,7 +331,7 @@ PERSON_CASES = Hop(
     CASE,
     edge=("role",),
     order=CaseOrder.REPORTED_AT_DESC.value,
-    where="$role IS NULL OR r.role = $role",
+    optional=(("role", "r.role = $role"),),
 )
 CASE_PARTIES = Hop(
     CASE, "(s:Case)<-[r:PARTY_TO]-(t:Person)", persons.PERSON, edge=("role",), order="r.role, t.id"

@@ -9,7 +9,7 @@ reads into one query text, in which every level is a subquery:
     CALL (t) {
       WITH t.code AS key                        -- the parent node's key
       CALL (key) {                              -- the items: always one row
-        MATCH <hop pattern> WHERE s.code = key AND <hop filter> AND <row scope of t>
+        MATCH <hop pattern> WHERE s.code = key AND <hop condition> AND <row scope of t>
               AND <keyset: after the cursor's sort keys>              -- pages after a cursor
         WITH s, r, t ORDER BY <order> LIMIT $r2_limit                 -- pages only
         CALL (t) { ... the reads nested under this one, the same shape ... }
@@ -25,11 +25,14 @@ A page whose items are not selected (only `totalCount`) reads no items at all. A
 `properties` (resolvers/projection.py) narrow the node projection to what the selection reads.
 
 Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the per-level
-path, row scope included), so both paths read exactly the same rows. A hop's `$parameters`
+path, row scope included), so both paths read exactly the same rows, with one difference:
+the hop's optional filters (a case list's `kind`, `status`, ...) are written only when their
+parameter is set. The per-level text tests `$kind IS NULL OR ...` for each of them on every
+row, which made a district street's counts four times slower in Neo4j. A hop's `$parameters`
 are renamed per read (`$role` becomes `$r2_role`): two reads never share a name. `$scope`
-is the principal's, shared by every level. The text depends only on the tree's shape (the
-values go in as parameters; a cursor adds its keyset condition, graph/keyset.py), so Neo4j
-plans each shape once and caches the plan.
+is the principal's, shared by every level. The text depends only on the tree's shape and on
+which optional filters are set (the values go in as parameters; a cursor adds its keyset
+condition, graph/keyset.py), so Neo4j plans each shape once and caches the plan.
 
 Results: a list read gives a list of items `{node, edge, c}` (`c`: the nested reads' results
 by slot name; a page's items also carry their sort `keys`, the cursor); a page read gives
@@ -114,7 +117,7 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
     """The subquery of one read: from `key` to its value `v<number>` (always one row). A page
     whose items are not selected reads none (only its total)."""
     hop = read.hop
-    match = writer.rename(hop.match_clause(writer.scoped), number, read.params)
+    match = writer.rename(hop.match_clause(writer.scoped, given=read.params), number, read.params)
     order = read.order or hop.order_by()
     lines = [f"WITH {key_expression} AS key"]
     items = "[]"
@@ -125,7 +128,8 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
             if read.after is not None:
                 start = keyset.after_condition(order, read.after, "after")
                 values = {**read.params, "after": list(read.after)}
-                body = [writer.rename(hop.match_clause(writer.scoped, start), number, values)]
+                clause = hop.match_clause(writer.scoped, start, given=read.params)
+                body = [writer.rename(clause, number, values)]
             writer.params[f"r{number}_limit"] = read.limit
             body.append(f"WITH s, r, t ORDER BY {order} LIMIT $r{number}_limit")
             if read.with_keys:

@@ -163,7 +163,8 @@ WORK_ORDERS = Hop(
     DEPARTMENT,
     "(s:Department)<-[r:HANDLED_BY]-(t:Case)",
     cases.CASE,
-    where="r.role = 'work_order' AND ($status IS NULL OR t.status = $status)",
+    where="r.role = 'work_order'",
+    optional=(("status", "t.status = $status"),),
     edge_map="{dispatchedAt: r.at, signedAt: "
     + _event_after("sign")
     + ", returnedAt: "

@@ -131,7 +131,7 @@ EVALUATION = NodeSpec(
     ("quarter", "score", "rank", "bottom5", "warnedAt", "warning"),
 )
 # Evaluations newest quarter first; `$quarter` (null: every quarter) picks one.
-QUARTER_FILTER = "$quarter IS NULL OR t.quarter = $quarter"
+QUARTER_FILTERS = (("quarter", "t.quarter = $quarter"),)
 EVALUATION_WORKER = Hop(
     EVALUATION, "(s:GridWorkerEvaluation)<-[r:EVALUATED]-(t:Person)", persons.PERSON
 )
@@ -141,12 +141,12 @@ PERSON_EVALUATIONS = Hop(
     "(s:Person)-[r:EVALUATED]->(t:GridWorkerEvaluation)",
     EVALUATION,
     order="t.quarter DESC, t.id",
-    where=QUARTER_FILTER,
+    optional=QUARTER_FILTERS,
 )
 GRID_EVALUATIONS = Hop(
     places.GRID,
     "(s:Grid)<-[r:FOR_GRID]-(t:GridWorkerEvaluation)",
     EVALUATION,
     order="t.quarter DESC, t.id",
-    where=QUARTER_FILTER,
+    optional=QUARTER_FILTERS,
 )

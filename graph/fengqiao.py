@@ -96,7 +96,7 @@ GRID_DECISIONS = Hop(
     "(s:Grid)<-[r:FOR_GRID]-(t:FengqiaoDecision)",
     DECISION,
     order="t.period, t.id",
-    where="$year IS NULL OR t.period STARTS WITH $year",
+    optional=(("year", "t.period STARTS WITH $year"),),
 )
 
 

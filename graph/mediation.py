@@ -118,7 +118,7 @@ COMMITTEE_MEMBERS = Hop(
     persons.PERSON,
     edge=("kind",),
     order="t.name, t.id",
-    where="$kind IS NULL OR r.kind = $kind",
+    optional=(("kind", "r.kind = $kind"),),
 )
 PERSON_COMMITTEES = Hop(
     persons.PERSON,

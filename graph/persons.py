@@ -152,12 +152,12 @@ PERSON = NodeSpec(
 # (schema/persons.py decides; every other reader gets PERSON's masked forms).
 PERSON_IDENTIFIERS = NodeSpec("Person", "id", ("idCardCipher", "phoneCipher"))
 
-# Filters of person lists; each is skipped when its parameter is null.
-PERSON_FILTER = (
-    "($role IS NULL OR $role IN labels(t))"
-    " AND ($colourLabel IS NULL OR t.colourLabel = $colourLabel)"
-    " AND ($tag IS NULL OR $tag IN t.tags)"
-    " AND ($name IS NULL OR t.name STARTS WITH $name)"
+# Filters of person lists: (parameter, condition), each applied only when its parameter is set.
+PERSON_FILTERS: tuple[tuple[str, str], ...] = (
+    ("role", "$role IN labels(t)"),
+    ("colourLabel", "t.colourLabel = $colourLabel"),
+    ("tag", "$tag IN t.tags"),
+    ("name", "t.name STARTS WITH $name"),
 )
 
 # The relation as seen from `s`: the stored `relation` is what the end node is to the start.
@@ -202,15 +202,17 @@ GRID_WORKERS = Hop(
     where="r.until IS NULL",
 )
 # Residents now of every grid whose code starts with the key: one grid, or a whole community,
-# street or district (codes nest). Paginated, filtered with PERSON_FILTER.
+# street or district (codes nest). Paginated, filtered with PERSON_FILTERS.
 RESIDENTS_IN_PLACE = Hop(
     places.GRID,
     "(s:Grid)<-[r:RESIDES_IN]-(t:Person)",
     PERSON,
     edge=("since",),
     order="t.name, t.id",
-    where="r.until IS NULL AND " + PERSON_FILTER,
+    where="r.until IS NULL",
+    optional=PERSON_FILTERS,
     by_prefix=True,
+    visible_from_source=True,  # a current resident of a grid inside the scope is visible
 )
 
 

@@ -60,15 +60,40 @@ class Hop:
     edge: tuple[str, ...] = ()
     order: str = ""
     where: str = ""  # an extra condition on t/r, with $parameters supplied per call
+    # Filters on t/r that apply only when their parameter is set: (parameter, condition).
+    optional: tuple[tuple[str, str], ...] = ()
     edge_map: str = ""  # a Cypher map for the edge, instead of the `edge` properties
     by_prefix: bool = False  # key is a code prefix: every source whose code starts with it
+    # Row scope: a target reached from a source place inside the scope is visible (a grid's
+    # current residents, its cases), so the target's own test runs only for other sources.
+    visible_from_source: bool = False
 
-    def match_clause(self, scoped: bool, after: str = "") -> str:
+    def condition(self, given: Mapping[str, Any] | None = None) -> str:
+        """The hop's condition on t/r: `where` and the optional filters. Without `given`, one
+        text for any parameters: each optional filter passes when its parameter is null. With
+        `given` (the parameter values of one read), only the filters whose parameter is set:
+        Neo4j then tests nothing for the others, row by row."""
+        parts = [self.where] if self.where else []
+        for name, test in self.optional:
+            if given is None:
+                parts.append(f"(${name} IS NULL OR {test})")
+            elif given.get(name) is not None:
+                parts.append(f"({test})")
+        return " AND ".join(parts)
+
+    def match_clause(
+        self, scoped: bool, after: str = "", given: Mapping[str, Any] | None = None
+    ) -> str:
         """`MATCH pattern WHERE` from the source `key` (row scope of `t` when scoped; `after`:
-        a keyset condition, graph/keyset.py)."""
-        condition = f" AND ({self.where})" if self.where else ""
+        a keyset condition, graph/keyset.py; `given`: the read's parameter values, to write
+        only the optional filters that are set)."""
+        where = self.condition(given)
+        condition = f" AND ({where})" if where else ""
         if scoped:
-            condition += f" AND {row_scope.visible(self.target.label, 't')}"
+            target = row_scope.visible(self.target.label, "t")
+            if self.visible_from_source:
+                target = f"({row_scope.inside('s.' + self.source.key)} OR {target})"
+            condition += f" AND {target}"
         if after:
             condition += f" AND ({after})"
         test = "STARTS WITH" if self.by_prefix else "="

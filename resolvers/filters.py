@@ -40,12 +40,12 @@ _NO_CASE_FILTER = {
 
 
 def persons_filter_params(filter: ListFilter | None = None, **_: Any) -> dict[str, Any]:
-    """Parameters of graph.persons.PERSON_FILTER."""
+    """Parameters of graph.persons.PERSON_FILTERS."""
     return dict(_NO_PERSON_FILTER) if filter is None else filter.params()
 
 
 def case_filter_params(filter: ListFilter | None = None, **_: Any) -> dict[str, Any]:
-    """Parameters of graph.cases.CASE_FILTER."""
+    """Parameters of graph.cases.CASE_FILTERS."""
     return dict(_NO_CASE_FILTER) if filter is None else filter.params()
 
 
@@ -67,7 +67,7 @@ def mediator_kind_params(kind: Any = None, **_: Any) -> dict[str, Any]:
 
 
 def quarter_params(quarter: str | None = None, **_: Any) -> dict[str, Any]:
-    """Parameters of graph.evaluations.QUARTER_FILTER: one quarter, if given."""
+    """Parameters of graph.evaluations.QUARTER_FILTERS: one quarter, if given."""
     return {"quarter": quarter}
 
 

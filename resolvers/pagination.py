@@ -156,6 +156,6 @@ def hop_page_request(
 
     def list_id() -> str:
         given = {name: repr(value) for name, value in (arguments or {}).items()}
-        return list_identity("hop", hop.pattern, hop.where, order, given)
+        return list_identity("hop", hop.pattern, hop.condition(), order, given)
 
     return page_request(first, after, list_id, order)

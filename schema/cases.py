@@ -93,7 +93,7 @@ class CaseFilter:
     )
 
     def params(self) -> dict[str, Any]:
-        """Query parameters of graph.cases.CASE_FILTER."""
+        """Query parameters of graph.cases.CASE_FILTERS."""
         reported_from = checked_day_start(self.reported_from, "filter.reportedFrom")
         reported_before = checked_day_start(self.reported_before, "filter.reportedBefore")
         if reported_from and reported_before and reported_before <= reported_from:

@@ -91,7 +91,7 @@ class PersonFilter:
     )
 
     def params(self) -> dict[str, Any]:
-        """Query parameters of graph.persons.PERSON_FILTER."""
+        """Query parameters of graph.persons.PERSON_FILTERS."""
         return {
             "role": self.role.value if self.role else None,
             "colourLabel": checked_code(
