@@ -18,7 +18,7 @@ non-null fields and every error are reported exactly as before, at the same path
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
 from graphql import (
@@ -68,7 +68,7 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context with the plain-leaf shortcut (`plain_leaves` is set on
     the subclass `use_plain_leaves` makes for one schema)."""
 
-    plain_leaves: PlainLeaves = {}
+    plain_leaves: ClassVar[PlainLeaves] = {}
 
     def execute_field(
         self,
@@ -81,18 +81,23 @@ class LeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         leaf = self.plain_leaves.get(parent_type.name, {}).get(node.name.value)
         if leaf is not None and not node.arguments:
-            resolve, leaf_type = leaf
-            try:
-                value = resolve(source, None)
-                if value is not None:
-                    serialized = leaf_type.serialize(value)
-                    if serialized is not None and serialized is not Undefined:
-                        return serialized
-            except Exception:  # noqa: BLE001 - the ordinary path reports it at its path
-                pass
+            serialized = _plain_value(source, *leaf)
+            if serialized is not None:
+                return serialized
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+
+def _plain_value(source: Any, resolve: Any, leaf_type: Leaf) -> Any:
+    """The field's serialized value; None where the ordinary path must answer (a null value,
+    a getter or serializer that raises or refuses), which then reports it at its path."""
+    try:
+        value = resolve(source, None)
+        serialized = None if value is None else leaf_type.serialize(value)
+    except Exception:
+        return None
+    return None if serialized is Undefined else serialized
 
 
 def use_plain_leaves(schema: strawberry.Schema) -> None:

@@ -4,7 +4,7 @@ the same answers and the same errors, at the same paths, as the ordinary executi
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
@@ -33,7 +33,7 @@ class Item:
         return self.name.upper()
 
 
-ITEMS = [
+ITEMS: list[Item | None] = [
     Item(name="a", count=1, colour=Colour.RED, maybe=None, colours=[Colour.GREEN]),
     # A null on a non-null field and a value its scalar refuses: both are errors.
     Item(name=None, count="many", colour=Colour.GREEN, maybe="m", colours=[]),  # type: ignore[arg-type]
@@ -108,6 +108,7 @@ def test_the_shortcut_builds_no_resolve_info_for_plain_leaves(
 
 def test_the_application_schema_uses_the_shortcut() -> None:
     schema = build_schema()
-    assert issubclass(schema.execution_context_class, LeafExecutionContext)
-    leaves = schema.execution_context_class.plain_leaves
+    context_class = schema.execution_context_class
+    assert issubclass(context_class, LeafExecutionContext)
+    leaves = cast(type[LeafExecutionContext], context_class).plain_leaves
     assert "name" in leaves["Person"] and "status" in leaves["Case"]
