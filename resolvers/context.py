@@ -31,4 +31,6 @@ class RequestContext:
     # (resolvers/compile.py); relationship resolvers answer from it before any loader.
     prefetched: dict[tuple[str | int, ...], Any] = field(default_factory=dict)
     compiled_reads: bool = True  # false: every level reads through the loaders
+    # Each field node's converted arguments, per operation (schema/argument_memo.py).
+    converted_arguments: dict[Any, Any] = field(default_factory=dict)
     request_id: str | None = None  # the HTTP request's id (server/request_log.py)

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema.agreement_check import AgreementCheck
 from schema.analytics import AnalyticsQuery
+from schema.argument_memo import remember_conversions
 from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
@@ -108,4 +109,5 @@ def build_schema(
     )
     run_eagerly(schema._schema)  # resolvers that find their answer prefetched answer at once
     use_plain_leaves(schema)  # scalar attributes answered without per-field machinery
+    remember_conversions()  # a field's arguments converted once per operation
     return schema
