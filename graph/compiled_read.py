@@ -28,11 +28,12 @@ Each level reuses its Hop's own `MATCH ... WHERE` text (the same Cypher as the p
 path, row scope included), so both paths read exactly the same rows, with one difference:
 the hop's optional filters (a case list's `kind`, `status`, ...) are written only when their
 parameter is set. The per-level text tests `$kind IS NULL OR ...` for each of them on every
-row, which made a district street's counts four times slower in Neo4j. A hop's `$parameters`
-are renamed per read (`$role` becomes `$r2_role`): two reads never share a name. `$scope`
-is the principal's, shared by every level. The text depends only on the tree's shape and on
-which optional filters are set (the values go in as parameters; a cursor adds its keyset
-condition, graph/keyset.py), so Neo4j plans each shape once and caches the plan.
+row, which made a district street's roll-up about 1.6 times slower in Neo4j (docs/reads.md).
+A hop's `$parameters` are renamed per read (`$role` becomes `$r2_role`): two reads never
+share a name. `$scope` is the principal's, shared by every level. The text depends only on
+the tree's shape and on which optional filters are set (the values go in as parameters; a
+cursor adds its keyset condition, graph/keyset.py), so Neo4j plans each shape once and
+caches the plan.
 
 Results: a list read gives a list of items `{node, edge, c}` (`c`: the nested reads' results
 by slot name; a page's items also carry their sort `keys`, the cursor); a page read gives
