@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -34,3 +34,12 @@ class RequestContext:
     # Each field node's converted arguments, per operation (schema/argument_memo.py).
     converted_arguments: dict[Any, Any] = field(default_factory=dict)
     request_id: str | None = None  # the HTTP request's id (server/request_log.py)
+
+    def for_operation(self) -> RequestContext:
+        """This context for one operation of a request: everything the request shares (the
+        graph, the principal, the loaders' cache) and per-operation state of its own.
+
+        A batch's operations run concurrently with one context (Strawberry); compiled answers
+        are filed by response path, which two operations may both use, so another
+        operation's field at the same path would take them as its own."""
+        return replace(self, prefetched={}, converted_arguments={})

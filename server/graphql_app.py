@@ -111,6 +111,26 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             request_id=record.request_id if record is not None else None,
         )
 
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation, with per-operation state of its own (`RequestContext.for_operation`):
+        the operations of a batch run at once and would otherwise share it."""
+        return await super().execute_single(
+            request,
+            request_adapter,
+            sub_response,
+            context.for_operation(),
+            root_value,
+            request_data,
+        )
+
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """The result as sent: its outcome noted for the request log; under
         application/graphql-response+json, a single operation that never reached execution
