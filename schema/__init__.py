@@ -17,6 +17,7 @@ from schema.argument_memo import remember_conversions
 from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
+from schema.direct_answers import use_direct_answers
 from schema.eager_resolvers import run_eagerly
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.evaluations import EvaluationMutation
@@ -109,5 +110,6 @@ def build_schema(
     )
     run_eagerly(schema._schema)  # resolvers that find their answer prefetched answer at once
     use_plain_leaves(schema)  # scalar attributes answered without per-field machinery
+    use_direct_answers(schema)  # compiled root fields completed without the per-field walk
     remember_conversions()  # a field's arguments converted once per operation
     return schema

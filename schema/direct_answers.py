@@ -1,0 +1,279 @@
+"""A compiled root field's value completed directly, without graphql-core's per-field walk.
+
+Under a compiled root field (resolvers/compile.py) every relationship field finds its answer
+prefetched, and what is left is completing Python objects into the response: for every
+field graphql-core builds a path and a resolve info, looks up arguments, calls the resolver
+through Strawberry's wrappers, checks for awaitables and walks `complete_value` down to the
+type. Measured on the demo seed, a person's 50 cases with their parties took 3.9-5.5 ms of
+CPU per request, and the same compiled query answered by a hand-written mapping from its
+rows 1.6-2.0 ms (docs/benchmarks.md): most of the difference is that walk.
+
+`DirectExecutionContext.complete_value` completes a query's root field value itself, with
+the same field collection (`collect_subfields`), the same getters, resolvers and
+`serialize`, in one tight recursion:
+
+- a plain leaf (schema/plain_leaves.py) and `__typename` are answered at once;
+- a field without a resolver (an edge's `node`, a membership's `person`) is read from the
+  object and completed by its type;
+- a declared relationship field (resolvers/relations.py) is resolved through its own
+  Strawberry resolver, with a real resolve info and its arguments, exactly as graphql-core
+  calls it, only when its answer is prefetched for its path, and must answer at once.
+
+Anything else gives up: a null or an error anywhere, a resolver that would wait, a field of
+another kind (computed fields, personal identifiers in clear), an interface or union,
+`@defer`/`@stream`, a mutation or subscription. Giving up is never an answer: graphql-core
+then completes the same root value the ordinary way (the relationship resolvers find the
+same prefetched answers, with no second query), so every error, null and path is its own.
+The compiled-against-loader differential suite (tests/schema/test_compiled_reads.py)
+compares the two for every principal kind: the compiled side is completed here, the loader
+side by graphql-core.
+
+A root field's selection given up on once (a field of another kind, say) is remembered, by
+its field node, and completed by graphql-core from then on.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, ClassVar
+
+import strawberry
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    OperationType,
+    Undefined,
+)
+from graphql.execution.collect_fields import FieldDetails
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path
+from strawberry.schema.schema_converter import get_arguments
+
+from resolvers.relations import DEFINITION, registry_of
+from schema.plain_leaves import LeafExecutionContext, plain_leaves_of
+
+# object type name -> field name -> how the field is answered
+LEAF, ATTRIBUTE, RELATION = "leaf", "attribute", "relation"
+Kinds = dict[str, dict[str, str]]
+MAX_REMEMBERED = 10_000  # root field nodes given up on (their selections are not answered here)
+
+
+class GiveUp(Exception):
+    """The direct completion stops; graphql-core completes the root value instead.
+    `for_good`: the selection itself cannot be answered here (not this value)."""
+
+    def __init__(self, for_good: bool = False) -> None:
+        super().__init__()
+        self.for_good = for_good
+
+
+def field_kinds(schema: GraphQLSchema) -> Kinds:
+    """How each field of each object type may be answered directly (fields not listed may
+    not: they have a resolver that is not a declared relationship read)."""
+    leaves = plain_leaves_of(schema)
+    registry = registry_of(schema)
+    kinds: Kinds = {}
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        found: dict[str, str] = {}
+        for name, field in named.fields.items():
+            resolve = field.resolve
+            if name in leaves.get(named.name, {}):
+                found[name] = LEAF
+            elif getattr(resolve, "_is_default", False) and not field.args:
+                found[name] = ATTRIBUTE
+            elif (named.name, name) in registry and _plain_resolver(field.extensions):
+                found[name] = RELATION
+        kinds[named.name] = found
+    return kinds
+
+
+def _plain_resolver(extensions: Any) -> bool:
+    """A Strawberry resolver with no permission classes or field extensions of its own."""
+    definition = extensions.get(DEFINITION)
+    return (
+        definition is not None and not definition.permission_classes and not definition.extensions
+    )
+
+
+class DirectExecutionContext(LeafExecutionContext):
+    """The plain-leaf context, completing a query's root field values directly (`kinds` is
+    set on the subclass `use_direct_answers` makes for one schema)."""
+
+    kinds: ClassVar[Kinds] = {}
+    given_up: ClassVar[dict[int, Any]] = {}  # id(root field node) -> the node (kept alive)
+    strawberry: ClassVar[Any] = None  # the Strawberry schema (config, scalars)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: list[FieldDetails],
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any = None,
+    ) -> Any:
+        # A root field's value, once: graphql-core completes a non-null type's inner type by
+        # calling this again with the same path, which must not try a second time.
+        root = path.prev is None and return_type is info.return_type
+        if root and self._may_answer(field_details_list):
+            try:
+                return self._complete(return_type, field_details_list, path, result)
+            except GiveUp as stop:
+                if stop.for_good:
+                    self._remember(field_details_list)
+            except Exception:  # noqa: S110 (graphql-core reports it, at its own path)
+                pass
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _may_answer(self, field_details_list: list[FieldDetails]) -> bool:
+        context = self.context_value
+        middleware = self.middleware_manager
+        return (
+            self.operation.operation is OperationType.QUERY
+            and getattr(context, "compiled_reads", False)
+            and (middleware is None or middleware._middleware_resolvers is None)
+            and id(field_details_list[0].node) not in self.given_up
+        )
+
+    def _remember(self, field_details_list: list[FieldDetails]) -> None:
+        if len(self.given_up) >= MAX_REMEMBERED:
+            self.given_up.clear()
+        node = field_details_list[0].node
+        self.given_up[id(node)] = node
+
+    def _complete(self, type_: Any, details: list[FieldDetails], path: Path, value: Any) -> Any:
+        if isinstance(type_, GraphQLNonNull):
+            if value is None:
+                raise GiveUp
+            type_ = type_.of_type
+        elif value is None:
+            return None
+        if isinstance(value, Exception):
+            raise GiveUp
+        if isinstance(type_, GraphQLObjectType):
+            return self._object(type_, details, path, value)
+        if isinstance(type_, GraphQLList):
+            if not isinstance(value, list | tuple):
+                raise GiveUp  # graphql-core takes any iterable, or reports the error
+            item_type = type_.of_type
+            return [
+                self._complete(item_type, details, path.add_key(index, None), item)
+                for index, item in enumerate(value)
+            ]
+        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+            serialized = type_.serialize(value)
+            if serialized is Undefined or serialized is None:
+                raise GiveUp
+            return serialized
+        raise GiveUp(for_good=True)  # an interface or union: the type is known per value
+
+    def _object(
+        self, type_: GraphQLObjectType, details: list[FieldDetails], path: Path, source: Any
+    ) -> dict[str, Any]:
+        is_type_of = type_.is_type_of  # Strawberry's ignores the resolve info
+        if is_type_of is not None and is_type_of(source, None) is not True:  # type: ignore[arg-type]
+            raise GiveUp
+        collected = self.collect_subfields(type_, details)
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise GiveUp(for_good=True)
+        kinds = self.kinds.get(type_.name, {})
+        leaves = self.plain_leaves.get(type_.name, {})
+        answer: dict[str, Any] = {}
+        for key, field_details in collected.grouped_field_set.items():
+            node = field_details[0].node
+            name = node.name.value
+            if name == "__typename":
+                answer[key] = type_.name
+                continue
+            kind = kinds.get(name)
+            field = type_.fields[name]
+            if kind is LEAF:
+                resolve, leaf_type = leaves[name]
+                value = resolve(source, None)
+                if value is None and not isinstance(field.type, GraphQLNonNull):
+                    answer[key] = None
+                    continue
+                serialized = None if value is None else leaf_type.serialize(value)
+                if serialized is None or serialized is Undefined:
+                    raise GiveUp  # a null on a non-null field, or a value the type refuses
+                answer[key] = serialized
+                continue
+            field_path = Path(path, key, type_.name)
+            if kind is ATTRIBUTE:
+                value = field.resolve(source, None)
+            elif kind is RELATION:
+                value = self._relation(type_, field, field_details, field_path, source)
+            else:
+                raise GiveUp(for_good=True)  # a field with a resolver of another kind
+            answer[key] = self._complete(field.type, field_details, field_path, value)
+        return answer
+
+    def _relation(
+        self,
+        type_: GraphQLObjectType,
+        field: Any,
+        details: list[FieldDetails],
+        path: Path,
+        source: Any,
+    ) -> Any:
+        """The field's resolver, called with the arguments and the resolve info graphql-core
+        and Strawberry give it (Strawberry's own `get_arguments` converts them); only when the
+        compiled query prefetched its answer, and only if it answers without waiting."""
+        if tuple(path.as_list()) not in self.context_value.prefetched:
+            raise GiveUp(for_good=True)  # the compiler left it to the loaders
+        first = details[0]
+        definition = field.extensions[DEFINITION]
+        raw_info = self.build_resolve_info(field, [d.node for d in details], type_, path)
+        info = self.strawberry.config.info_class(_raw_info=raw_info, _field=definition)
+        coerced = (
+            get_argument_values(
+                field,
+                first.node,
+                self.variable_values,
+                first.fragment_variable_values,
+                self.hide_suggestions,
+            )
+            if field.args or first.node.arguments
+            else {}
+        )
+        args, kwargs = get_arguments(
+            field=definition,
+            source=source,
+            info=info,
+            kwargs=coerced,
+            config=self.strawberry.config,
+            scalar_registry=self.strawberry.schema_converter.scalar_registry,
+        )
+        running = definition.get_result(source, info=info, args=args, kwargs=kwargs)
+        if type(running) is not types.CoroutineType:
+            raise GiveUp(for_good=True)  # relationship resolvers are async
+        try:
+            running.send(None)
+        except StopIteration as done:
+            return done.value
+        running.close()  # it waits for a loader: graphql-core resolves it again
+        raise GiveUp(for_good=True)
+
+
+def use_direct_answers(schema: strawberry.Schema) -> None:
+    """Complete `schema`'s compiled root fields directly (after `use_plain_leaves`)."""
+    leaf_context = schema.execution_context_class
+    # Exception handlers turn a resolver's errors into values; with any, fields are not
+    # resolved here (Strawberry's resolver wrappers apply them).
+    handled = bool(getattr(schema.schema_converter, "_exception_handler_specs", ()))
+    kinds = {} if handled else field_kinds(schema._schema)
+    context_class = type(
+        "SchemaDirectExecutionContext",
+        (DirectExecutionContext, leaf_context),
+        {"kinds": kinds, "given_up": {}, "strawberry": schema},
+    )
+    schema.execution_context_class = context_class

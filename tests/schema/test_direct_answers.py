@@ -1,0 +1,295 @@
+"""Compiled root fields completed directly (schema/direct_answers.py): the same answers as
+graphql-core's completion, and on any null, error or field of another kind, graphql-core's
+own answer. The whole schema's compiled documents are compared with graphql-core's per-level
+answers in tests/schema/test_compiled_reads.py."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+import strawberry
+from strawberry.schema import schema_converter
+
+from graph.client import GraphClient
+from resolvers.principal import Role
+from schema import build_schema
+from schema.direct_answers import (
+    ATTRIBUTE,
+    LEAF,
+    RELATION,
+    DirectExecutionContext,
+    GiveUp,
+    use_direct_answers,
+)
+from schema.plain_leaves import use_plain_leaves
+from tests.principals import context_for, principal
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tag(Named):
+    pass
+
+
+@strawberry.type
+class Part:
+    label: str
+    size: int | None
+
+
+@strawberry.type
+class Item:
+    name: str
+    count: int
+    colour: Colour
+    maybe: str | None
+    part: Part | None
+    parts: list[Part]
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self) -> str:  # a resolver of another kind: not answered directly
+        return self.name.upper()
+
+    @strawberry.field
+    def named(self) -> Named:  # an interface
+        return Tag(name=self.name)
+
+
+def _item(name: Any = "a", count: Any = 1, part: Any = None, parts: Any = ()) -> Item:
+    return Item(
+        name=name,
+        count=count,
+        colour=Colour.RED,
+        maybe=None,
+        part=part,
+        parts=list(parts),
+        tags=["x", "y"],
+    )
+
+
+GOOD = [_item(part=Part(label="p", size=None), parts=[Part(label="q", size=2)]), _item("b")]
+
+
+@dataclass
+class Holder:
+    items: list[Item | None] = field(default_factory=list)
+
+
+HOLDER = Holder()
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return HOLDER.items
+
+    @strawberry.field
+    def first(self) -> Item:
+        return HOLDER.items[0]  # type: ignore[return-value]
+
+
+@dataclass
+class Context:  # what the direct completion reads of a RequestContext
+    compiled_reads: bool = True
+    prefetched: dict[Any, Any] = field(default_factory=dict)
+
+
+def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    ordinary = strawberry.Schema(query=Query)
+    direct = strawberry.Schema(query=Query)
+    use_plain_leaves(direct)
+    use_direct_answers(direct)
+    return ordinary, direct
+
+
+def _run(schema: strawberry.Schema, query: str, context: Any = None) -> dict[str, Any]:
+    result = schema.execute_sync(query, context_value=context or Context())
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return {"data": result.data, "errors": errors}
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each root value completion ended: 'direct', 'gave up', 'gave up for good' or
+    'error' (graphql-core completes the value in all but the first)."""
+    ended: list[str] = []
+    original = DirectExecutionContext._complete
+
+    def counting(self: Any, type_: Any, details: Any, path: Any, value: Any) -> Any:
+        if path.prev is not None:
+            return original(self, type_, details, path, value)
+        try:
+            answer = original(self, type_, details, path, value)
+        except GiveUp as stop:
+            ended.append("gave up for good" if stop.for_good else "gave up")
+            raise
+        except Exception:
+            ended.append("error")
+            raise
+        ended.append("direct")
+        return answer
+
+    monkeypatch.setattr(DirectExecutionContext, "_complete", counting)
+    return ended
+
+
+PLAIN = (
+    "{ items { name n: name count colour maybe tags __typename"
+    " part { label size } parts { label } } }"
+)
+
+
+def test_a_plain_selection_is_answered_directly_and_alike(answers: list[str]) -> None:
+    HOLDER.items = list(GOOD)
+    ordinary, direct = _schemas()
+    expected, answered = _run(ordinary, PLAIN), _run(direct, PLAIN)
+    assert answered == expected and answered["errors"] == []
+    assert answers == ["direct"]
+    assert answered["data"]["items"][0]["part"] == {"label": "p", "size": None}
+    # The response keeps the selection's order of keys.
+    assert list(answered["data"]["items"][0]) == [
+        "name",
+        "n",
+        "count",
+        "colour",
+        "maybe",
+        "tags",
+        "__typename",
+        "part",
+        "parts",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("items", "ended"),
+    [
+        ([_item(name=None)], "gave up"),  # a null on a non-null leaf
+        ([_item(count="many")], "error"),  # a value the scalar refuses
+        ([_item(parts=[None])], "gave up"),  # a null item of a non-null list
+        ([None, _item()], "direct"),  # a null item of a nullable list
+    ],
+    ids=["null-leaf", "refused-scalar", "null-in-list", "nullable-item"],
+)
+def test_nulls_and_errors_answer_as_graphql_core_does(
+    answers: list[str], items: list[Item | None], ended: str
+) -> None:
+    HOLDER.items = items
+    ordinary, direct = _schemas()
+    query = "{ items { name count parts { label } } }"
+    expected = _run(ordinary, query)
+    assert _run(direct, query) == expected
+    assert bool(expected["errors"]) == (ended != "direct")
+    assert answers == [ended]
+    context_class = cast(type[DirectExecutionContext], direct.execution_context_class)
+    assert issubclass(context_class, DirectExecutionContext)
+    assert context_class.given_up == {}  # only this value: the next request tries again
+
+
+def test_a_null_root_value_on_a_non_null_field_is_graphql_cores_error(
+    answers: list[str],
+) -> None:
+    HOLDER.items = [None]
+    ordinary, direct = _schemas()
+    expected = _run(ordinary, "{ first { name } }")
+    assert _run(direct, "{ first { name } }") == expected
+    assert expected["data"] is None and expected["errors"]
+
+
+@pytest.mark.parametrize("selection", ["shout", "named { name }"])
+def test_fields_of_another_kind_are_left_to_graphql_core_for_good(
+    answers: list[str], selection: str
+) -> None:
+    HOLDER.items = list(GOOD)
+    ordinary, direct = _schemas()
+    query = "{ items { name " + selection + " } }"
+    assert _run(direct, query) == _run(ordinary, query)
+    assert answers == ["gave up for good"]
+    # Remembered by the root field's node: the app keeps each document parsed once
+    # (schema/prepared_documents.py), so its next requests go straight to graphql-core.
+    context_class = cast(type[DirectExecutionContext], direct.execution_context_class)
+    [node] = context_class.given_up.values()
+    assert node.name.value == "items"
+
+
+def test_without_compiled_reads_nothing_is_answered_directly(answers: list[str]) -> None:
+    HOLDER.items = list(GOOD)
+    ordinary, direct = _schemas()
+    assert _run(direct, PLAIN, Context(compiled_reads=False)) == _run(ordinary, PLAIN)
+    assert answers == []
+
+
+def test_the_application_schema_answers_relationship_fields_directly() -> None:
+    context_class = cast(type[DirectExecutionContext], build_schema().execution_context_class)
+    assert issubclass(context_class, DirectExecutionContext)
+    kinds = context_class.kinds
+    assert kinds["Person"]["name"] == LEAF
+    assert kinds["CaseParty"]["person"] == ATTRIBUTE
+    assert kinds["Case"]["parties"] == RELATION and kinds["Person"]["cases"] == RELATION
+    assert "idCardNumber" not in kinds["Person"]  # decrypted by its own resolver
+    # Exception handlers would make resolvers' errors values: none are configured, and the
+    # attribute that says so is where use_direct_answers looks.
+    assert hasattr(build_schema().schema_converter, "_exception_handler_specs")
+    assert schema_converter.get_arguments is not None
+
+
+CASE_PARTIES = """
+query ($code: String!) {
+  case(code: $code) { code status grid { code name } parties { role person { personId name } } }
+}"""
+
+
+async def test_a_compiled_lookup_is_answered_directly(
+    tiny: GraphClient, answers: list[str]
+) -> None:
+    [row] = await tiny.read(
+        "MATCH (c:Case)<-[:PARTY_TO]-() RETURN c.code AS code ORDER BY code LIMIT 1"
+    )
+    schema = build_schema()
+    context = context_for(tiny, principal(Role.ADMIN))
+    result = await schema.execute(
+        CASE_PARTIES, variable_values={"code": row["code"]}, context_value=context
+    )
+    assert result.errors is None and result.data is not None
+    assert result.data["case"]["parties"], result.data
+    assert answers == ["direct"]
+    # The same answer from graphql-core, reading per level.
+    per_level = context_for(tiny, principal(Role.ADMIN))
+    per_level.compiled_reads = False
+    again = await schema.execute(
+        CASE_PARTIES, variable_values={"code": row["code"]}, context_value=per_level
+    )
+    assert again.data == result.data and answers == ["direct"]
+
+
+IDENTIFIERS = "query ($id: String!) { person(personId: $id) { name idCardNumber } }"
+
+
+async def test_a_document_given_up_on_is_not_tried_again(
+    tiny: GraphClient, answers: list[str]
+) -> None:
+    [row] = await tiny.read("MATCH (p:Person) RETURN p.id AS id ORDER BY id LIMIT 1")
+    schema = build_schema()
+    for _ in range(2):
+        context = context_for(tiny, principal(Role.ADMIN))
+        result = await schema.execute(
+            IDENTIFIERS, variable_values={"id": row["id"]}, context_value=context
+        )
+        assert result.errors is None and result.data is not None
+    # `idCardNumber` has a resolver of its own (decryption): graphql-core completes the
+    # person, and the same document (parsed once) is not tried again.
+    assert answers == ["gave up for good"]
