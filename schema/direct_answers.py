@@ -4,9 +4,11 @@ Under a compiled root field (resolvers/compile.py) every relationship field find
 prefetched, and what is left is completing Python objects into the response: for every
 field graphql-core builds a path and a resolve info, looks up arguments, calls the resolver
 through Strawberry's wrappers, checks for awaitables and walks `complete_value` down to the
-type. Measured on the demo seed, a person's 50 cases with their parties took 3.9-5.5 ms of
-CPU per request, and the same compiled query answered by a hand-written mapping from its
-rows 1.6-2.0 ms (docs/benchmarks.md): most of the difference is that walk.
+type. On the demo seed a person's 50 cases with their parties took 3.9 ms of CPU per
+request, and the same compiled query answered by a hand-written mapping from its rows 1.6 ms
+(docs/benchmarks.md, session 8); that walk is one part of the difference, Strawberry's
+per-request pipeline, the resolvers and builders and the compiler's walk the others.
+Completing directly took 0.80-1.00 of the CPU per request on the demo lookups.
 
 `DirectExecutionContext.complete_value` completes a query's root field value itself, with
 the same field collection (`collect_subfields`), the same getters, resolvers and
@@ -84,18 +86,20 @@ def field_kinds(schema: GraphQLSchema) -> Kinds:
         found: dict[str, str] = {}
         for name, field in named.fields.items():
             resolve = field.resolve
+            plain = _plain_resolver(field.extensions)
             if name in leaves.get(named.name, {}):
                 found[name] = LEAF
-            elif getattr(resolve, "_is_default", False) and not field.args:
+            elif getattr(resolve, "_is_default", False) and not field.args and plain:
                 found[name] = ATTRIBUTE
-            elif (named.name, name) in registry and _plain_resolver(field.extensions):
+            elif (named.name, name) in registry and plain:
                 found[name] = RELATION
         kinds[named.name] = found
     return kinds
 
 
 def _plain_resolver(extensions: Any) -> bool:
-    """A Strawberry resolver with no permission classes or field extensions of its own."""
+    """A Strawberry field with no permission classes or field extensions of its own (its
+    resolver, or its attribute, is then all there is to call)."""
     definition = extensions.get(DEFINITION)
     return (
         definition is not None and not definition.permission_classes and not definition.extensions
