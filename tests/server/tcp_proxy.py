@@ -44,8 +44,9 @@ class TcpProxy:
         self._stalled.set()
 
     def cut(self) -> None:
-        """Stop listening and close every connection (both ends)."""
-        self._stalled.clear()
+        """Stop listening and close every connection (both ends). An answer held by `stall`
+        is never delivered: the connections are closed before the hold is released (released
+        first, a pump thread could forward the held answer before its socket closed)."""
         listener, self._listener = self._listener, None
         if listener is not None:
             with contextlib.suppress(OSError):
@@ -57,6 +58,7 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+        self._stalled.clear()  # the held pumps now fail on their closed sockets and end
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
