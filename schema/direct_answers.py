@@ -37,7 +37,7 @@ its field node, and completed by graphql-core from then on.
 from __future__ import annotations
 
 import types
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import strawberry
 from graphql import (
@@ -57,7 +57,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema_converter import get_arguments
 
 from resolvers.relations import DEFINITION, registry_of
-from schema.plain_leaves import LeafExecutionContext, plain_leaves_of
+from schema.plain_leaves import LeafExecutionContext, PlainLeaves
 
 # object type name -> field name -> how the field is answered
 LEAF, ATTRIBUTE, RELATION = "leaf", "attribute", "relation"
@@ -74,10 +74,11 @@ class GiveUp(Exception):
         self.for_good = for_good
 
 
-def field_kinds(schema: GraphQLSchema) -> Kinds:
+def field_kinds(schema: GraphQLSchema, leaves: PlainLeaves) -> Kinds:
     """How each field of each object type may be answered directly (fields not listed may
-    not: they have a resolver that is not a declared relationship read)."""
-    leaves = plain_leaves_of(schema)
+    not: they have a resolver that is not a declared relationship read). `leaves`: the
+    plain leaves the execution context answers (schema/plain_leaves.py), so that every
+    field marked LEAF has its getter there."""
     registry = registry_of(schema)
     kinds: Kinds = {}
     for named in schema.type_map.values():
@@ -271,10 +272,13 @@ class DirectExecutionContext(LeafExecutionContext):
 def use_direct_answers(schema: strawberry.Schema) -> None:
     """Complete `schema`'s compiled root fields directly (after `use_plain_leaves`)."""
     leaf_context = schema.execution_context_class
+    if not issubclass(leaf_context, LeafExecutionContext):
+        raise TypeError("use_direct_answers needs use_plain_leaves first (its leaf getters)")
     # Exception handlers turn a resolver's errors into values; with any, fields are not
     # resolved here (Strawberry's resolver wrappers apply them).
     handled = bool(getattr(schema.schema_converter, "_exception_handler_specs", ()))
-    kinds = {} if handled else field_kinds(schema._schema)
+    leaves = cast(type[LeafExecutionContext], leaf_context).plain_leaves
+    kinds = {} if handled else field_kinds(schema._schema, leaves)
     context_class = type(
         "SchemaDirectExecutionContext",
         (DirectExecutionContext, leaf_context),
