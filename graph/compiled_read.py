@@ -17,7 +17,7 @@ reads into one query text, in which every level is a subquery:
         RETURN collect({node: <projection of t>, edge: <edge>, keys: <sort keys>, c: {`n3`: v3}})
           AS items
       }
-      CALL (key) { MATCH ... RETURN count(*) AS total }                -- totalCount only
+      CALL (key) { MATCH ... RETURN count(*) AS total }    -- totalCount only (or the degree)
       RETURN {items: items, total: total} AS v2                        -- a list: items
     }
 
@@ -148,7 +148,8 @@ def _read_body(writer: _Writer, read: Read, number: int, key_expression: str) ->
         return "\n".join(lines)
     total = "null"
     if read.with_total:
-        lines.append("CALL (key) {\n" + _indent(match) + "\n  RETURN count(*) AS total\n}")
+        count = writer.rename(hop.total_clause(writer.scoped, read.params), number, read.params)
+        lines.append("CALL (key) {\n" + _indent(count) + "\n}")
         total = "total"
     lines.append(f"RETURN {{items: {items}, total: {total}}} AS v{number}")
     return "\n".join(lines)

@@ -68,7 +68,7 @@ def grade_codes() -> tuple[str, ...]:
 LOCK_MEASURE: LiteralString = (
     """
 MATCH (m:KeyPersonMeasure {id: $measure})-[:FOR_PERSON]->(p:Person)
-OPTIONAL MATCH (p)-[home:RESIDES_IN WHERE home.until IS NULL]->(g:Grid)
+OPTIONAL MATCH (p)-[home:RESIDES_IN]->(g:Grid)
 WITH m, p, g
 WHERE $scope IS NULL OR (g IS NOT NULL AND """
     + row_scope.inside("g.code")
@@ -217,7 +217,7 @@ OVERDUE_MEASURES_IN_PLACE = Hop(
     places.GRID,
     "(s:Grid)<-[home:RESIDES_IN]-(:Person)<-[r:FOR_PERSON]-(t:KeyPersonMeasure)",
     MEASURE,
-    where="home.until IS NULL AND t.status = 'open' AND t.dueOn < $asOf",
+    where="t.status = 'open' AND t.dueOn < $asOf",
     order="t.dueOn, t.id",
     by_prefix=True,
 )

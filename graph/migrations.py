@@ -183,7 +183,20 @@ async def apply_migrations(graph: GraphClient) -> list[str]:
             created.append(item.name)
     await graph.write(AWAIT_INDEXES)
     await graph.write(BACKFILL_CASE_HOLDERS)
+    await graph.write(SPLIT_ENDED_RESIDENCES)
     return created
+
+
+# Data: residence periods ended before they had their own type (a RESIDES_IN edge with `until`)
+# become RESIDED_IN edges with the same properties (graph/residents.py), so that RESIDES_IN means
+# "lives there now". Touches only such edges, so a second run changes nothing.
+SPLIT_ENDED_RESIDENCES: LiteralString = """
+MATCH (p:Person)-[old:RESIDES_IN]->(g:Grid)
+WHERE old.until IS NOT NULL
+CREATE (p)-[past:RESIDED_IN]->(g)
+SET past = properties(old)
+DELETE old
+"""
 
 
 # Data: cases written before Case.currentLevel and Case.assignee were stored get them from

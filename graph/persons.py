@@ -170,13 +170,12 @@ FAMILY_AS_SEEN_FROM_S = (
     f" ELSE coalesce({_INVERSE_RELATION}[r.relation], r.relation) END}}"
 )
 
-# The grid a person lives in now (an ended period has `until`: graph/residents.py).
+# The grid a person lives in now (an ended period is a RESIDED_IN edge: graph/residents.py).
 PERSON_GRID = Hop(
     PERSON,
     "(s:Person)-[r:RESIDES_IN]->(t:Grid)",
     places.GRID,
     edge=("since",),
-    where="r.until IS NULL",
 )
 PERSON_FAMILY = Hop(
     PERSON,
@@ -202,17 +201,19 @@ GRID_WORKERS = Hop(
     where="r.until IS NULL",
 )
 # Residents now of every grid whose code starts with the key: one grid, or a whole community,
-# street or district (codes nest). Paginated, filtered with PERSON_FILTERS.
+# street or district (codes nest). Paginated, filtered with PERSON_FILTERS. Only persons have
+# RESIDES_IN edges, and only while they live there (graph/residents.py), so an unfiltered count
+# is the sum of the grids' degrees.
 RESIDENTS_IN_PLACE = Hop(
     places.GRID,
     "(s:Grid)<-[r:RESIDES_IN]-(t:Person)",
     PERSON,
     edge=("since",),
     order="t.name, t.id",
-    where="r.until IS NULL",
     optional=PERSON_FILTERS,
     by_prefix=True,
     visible_from_source=True,  # a current resident of a grid inside the scope is visible
+    degree="(s)<-[:RESIDES_IN]-()",
 )
 
 

@@ -2,10 +2,14 @@
 status (living here, departed, deceased) and the history of their 六色 colour label and key-person
 (重点人员) tags.
 
-A residence period is a `RESIDES_IN {since, until, address, leftBecause}` edge to the grid and,
-when the building is known, a `LIVES_AT {since, until}` edge to the building (楼栋). A move ends
-the current period (`until`, `leftBecause`) and starts a new one: periods are never
-overwritten, so moving back to a former grid makes a second edge. A label or tag change is a
+A residence period is an edge to the grid: `RESIDES_IN {since, address, recordedAt}` while it
+lasts, `RESIDED_IN {since, until, address, leftBecause, recordedAt}` once it has ended. When the
+building is known, a `LIVES_AT {since, until}` edge goes to the building (楼栋). A move ends the
+current period (its RESIDES_IN becomes a RESIDED_IN with `until` and `leftBecause`) and starts a
+new one: periods are never overwritten, so moving back to a former grid makes a second edge.
+`RESIDES_IN` therefore means "lives there now", and only persons have it: a grid's residents
+now are exactly its incoming RESIDES_IN edges, so their count is the grid's degree
+(graph/persons.py, RESIDENTS_IN_PLACE). A label or tag change is a
 `(:Person)-[:LABEL_CHANGED]->(:LabelChange {id, at, field, before, after, reason, bySubject,
 byPerson})` node. `Person.version` counts changes to the person (expectedVersion).
 """
@@ -45,7 +49,7 @@ class LabelField(StrEnum):
 LOCK_RESIDENT: LiteralString = (
     """
 MATCH (p:Person {id: $person})
-OPTIONAL MATCH (p)-[home:RESIDES_IN WHERE home.until IS NULL]->(g:Grid)
+OPTIONAL MATCH (p)-[home:RESIDES_IN]->(g:Grid)
 WITH p, g, home
 WHERE $scope IS NULL OR (g IS NOT NULL AND """
     + row_scope.inside("g.code")
@@ -109,14 +113,28 @@ SET p.name = $row.name, p.gender = $row.gender, p.birthDate = $row.birthDate,
     p.status = 'resident', p.version = 1, p.updatedAt = $at
 """
 
-# Ends the current residence (grid and building) and starts a new one.
-MOVE: LiteralString = """
-MATCH (p:Person {id: $person})
+# Ends `p`'s current residence at `$ended` because of `$why`: its RESIDES_IN edge becomes a
+# RESIDED_IN edge with the same properties and `until`, its building edge gets `until`.
+END_RESIDENCE: LiteralString = """
 CALL (p) {
-  OPTIONAL MATCH (p)-[old:RESIDES_IN|LIVES_AT WHERE old.until IS NULL]->()
-  SET old.until = $since, old.leftBecause = $why
+  MATCH (p)-[old:RESIDES_IN]->(g:Grid)
+  CREATE (p)-[past:RESIDED_IN]->(g)
+  SET past = properties(old), past.until = $ended, past.leftBecause = $why
+  DELETE old
 }
-WITH p
+CALL (p) {
+  OPTIONAL MATCH (p)-[old:LIVES_AT WHERE old.until IS NULL]->()
+  SET old.until = $ended, old.leftBecause = $why
+}
+"""
+
+# Ends the current residence (grid and building) and starts a new one.
+MOVE: LiteralString = (
+    """
+MATCH (p:Person {id: $person})
+"""
+    + END_RESIDENCE
+    + """WITH p
 MATCH (g:Grid {code: $grid})
 CREATE (p)-[:RESIDES_IN {since: $since, address: $address, recordedAt: $at}]->(g)
 WITH p
@@ -127,20 +145,21 @@ CALL (p) {
 SET p.address = $address, p.status = 'resident', p:Resident,
     p.version = coalesce(p.version, 0) + 1, p.updatedAt = $at
 """
+)
 
-DEPART: LiteralString = """
+DEPART: LiteralString = (
+    """
 MATCH (p:Person {id: $person})
-CALL (p) {
-  OPTIONAL MATCH (p)-[old:RESIDES_IN|LIVES_AT WHERE old.until IS NULL]->()
-  SET old.until = $on, old.leftBecause = $why
-}
-CALL (p) {
+"""
+    + END_RESIDENCE
+    + """CALL (p) {
   OPTIONAL MATCH (p)-[m:MEMBER_OF_HOUSEHOLD WHERE m.until IS NULL]->()
   SET m.until = $on, m.leftBecause = $why
 }
 SET p.status = $why, p.departedOn = $on, p.departureNote = $note,
     p.version = coalesce(p.version, 0) + 1, p.updatedAt = $at
 """
+)
 
 # Details a correction may change; null parameters leave the property as it is.
 CORRECT: LiteralString = """
@@ -152,7 +171,7 @@ SET p.name = coalesce($name, p.name),
     p.phoneMasked = CASE WHEN $phone THEN $phoneMasked ELSE p.phoneMasked END,
     p.version = coalesce(p.version, 0) + 1, p.updatedAt = $at
 WITH p
-OPTIONAL MATCH (p)-[home:RESIDES_IN WHERE home.until IS NULL]->(:Grid)
+OPTIONAL MATCH (p)-[home:RESIDES_IN]->(:Grid)
 SET home.address = coalesce($address, home.address)
 """
 
@@ -182,22 +201,33 @@ MERGE (p)-[r:LIVES_AT {since: row.since}]->(b)
 SET r.until = row.until
 """
 
-# A residence period by its start: re-importing the same period changes nothing.
-UPSERT_RESIDENCE_PERIODS: LiteralString = """
+# A current residence period by its start (import of moves): importing the same move again
+# changes nothing.
+START_RESIDENCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Person {id: row.personId})
 MATCH (g:Grid {code: row.gridCode})
 MERGE (p)-[r:RESIDES_IN {since: row.since}]->(g)
-SET r.until = row.until, r.leftBecause = row.leftBecause,
-    r.address = coalesce(row.address, r.address)
+SET r.address = coalesce(row.address, r.address)
 """
 
-# Closes the periods a moved person had before `row.since` (import of moves).
+# Ends the periods a moved person had before `row.since` (import of moves): the grid's as
+# END_RESIDENCE does, the building's with `until`.
 CLOSE_EARLIER_PERIODS: LiteralString = """
 UNWIND $rows AS row
-MATCH (p:Person {id: row.personId})-[r:RESIDES_IN|LIVES_AT]->()
-WHERE r.until IS NULL AND r.since < row.since
-SET r.until = row.since, r.leftBecause = 'moved'
+MATCH (p:Person {id: row.personId})
+CALL (p, row) {
+  MATCH (p)-[old:RESIDES_IN]->(g:Grid)
+  WHERE old.since < row.since
+  CREATE (p)-[past:RESIDED_IN]->(g)
+  SET past = properties(old), past.until = row.since, past.leftBecause = 'moved'
+  DELETE old
+}
+CALL (p, row) {
+  MATCH (p)-[old:LIVES_AT]->()
+  WHERE old.until IS NULL AND old.since < row.since
+  SET old.until = row.since, old.leftBecause = 'moved'
+}
 """
 
 SET_CURRENT_ADDRESS: LiteralString = """
@@ -234,18 +264,12 @@ async def upsert_building_residences(
     await graph.write(UPSERT_BUILDING_RESIDENCES, {"rows": [_period(row) for row in rows]})
 
 
-async def upsert_residence_periods(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Residence periods in grids (rows: personId, gridCode, since, until, leftBecause,
-    address), one edge per period start."""
-    await graph.write(UPSERT_RESIDENCE_PERIODS, {"rows": [_period(row) for row in rows]})
-
-
 async def record_moves(graph: CypherWriter, rows: Sequence[Mapping[str, Any]]) -> None:
     """Moves (rows: personId, gridCode, buildingCode, address, since): earlier periods end at
     `since`, the new ones start then; the same move imported again changes nothing."""
     periods = [_period(row) for row in rows]
     await graph.write(CLOSE_EARLIER_PERIODS, {"rows": periods})
-    await graph.write(UPSERT_RESIDENCE_PERIODS, {"rows": periods})
+    await graph.write(START_RESIDENCES, {"rows": periods})
     with_building = [row for row in periods if row.get("buildingCode")]
     await graph.write(UPSERT_BUILDING_RESIDENCES, {"rows": with_building})
     await graph.write(SET_CURRENT_ADDRESS, {"rows": periods})
@@ -271,11 +295,11 @@ LABEL_CHANGE = NodeSpec(
 PERSON_LABEL_HISTORY = Hop(
     PERSON, "(s:Person)-[r:LABEL_CHANGED]->(t:LabelChange)", LABEL_CHANGE, order="t.at DESC, t.id"
 )
-# Every residence period, newest first (the current one has no `until`; periods begun the
-# same day in the order they were recorded).
+# Every residence period, newest first (the current one, RESIDES_IN, has no `until`; periods
+# begun the same day in the order they were recorded).
 PERSON_RESIDENCES = Hop(
     PERSON,
-    "(s:Person)-[r:RESIDES_IN]->(t:Grid)",
+    "(s:Person)-[r:RESIDES_IN|RESIDED_IN]->(t:Grid)",
     places.GRID,
     edge=("since", "until", "address", "leftBecause"),
     order="r.since DESC, r.recordedAt DESC, t.code",

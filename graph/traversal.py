@@ -14,6 +14,7 @@ level, whatever the number of objects returned.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
@@ -67,6 +68,11 @@ class Hop:
     # Row scope: a target reached from a source place inside the scope is visible (a grid's
     # current residents, its cases), so the target's own test runs only for other sources.
     visible_from_source: bool = False
+    # The relationship from `s` whose count is the hop's unconditioned count, e.g.
+    # "(s)<-[:RESIDES_IN]-()": only when every such relationship reaches a target and meets
+    # `where` (the data model guarantees it). Totals then read the source's degree, which Neo4j
+    # keeps per type and direction, instead of walking every relationship.
+    degree: str = ""
 
     def condition(self, given: Mapping[str, Any] | None = None) -> str:
         """The hop's condition on t/r: `where` and the optional filters. Without `given`, one
@@ -98,6 +104,25 @@ class Hop:
             condition += f" AND ({after})"
         test = "STARTS WITH" if self.by_prefix else "="
         return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
+
+    def total_clause(self, scoped: bool, given: Mapping[str, Any] | None = None) -> str:
+        """The count of neighbours from the source `key`: `... RETURN <count> AS total`.
+
+        Without conditions the count is the sources' `degree` (when the hop declares one):
+        for a scoped principal too when targets reached from a source inside the scope are
+        visible, and the sources outside it count their visible targets one by one."""
+        if not self.degree or self.condition(given) or (scoped and not self.visible_from_source):
+            return f"{self.match_clause(scoped, given=given)}\nRETURN count(*) AS total"
+        test = "STARTS WITH" if self.by_prefix else "="
+        sources = f"MATCH (s:{self.source.label})\nWHERE s.{self.source.key} {test} key"
+        degree = f"COUNT {{ {self.degree} }}"
+        if not scoped:
+            return f"{sources}\nRETURN sum({degree}) AS total"
+        inside = row_scope.inside(f"s.{self.source.key}")
+        visible = row_scope.visible(self.target.label, "t")
+        one_by_one = f"COUNT {{ MATCH {self.pattern} WHERE {visible} }}"
+        count = f"CASE WHEN {inside} THEN {degree} ELSE {one_by_one} END"
+        return f"{sources}\nRETURN sum({count}) AS total"
 
     def edge_projection(self) -> str:
         """The Cypher map of the relationship's properties (`r`) returned with each neighbour."""
@@ -137,7 +162,7 @@ class Hop:
         order = order or self.order_by()
         start = "" if after is None else keyset.after_condition(order, after, "after")
         total = (
-            f"CALL (key) {{\n  {self.match_clause(scoped)}\n  RETURN count(*) AS total\n}}\n"
+            "CALL (key) {\n" + textwrap.indent(self.total_clause(scoped), "  ") + "\n}\n"
             if with_total
             else ""
         )

@@ -94,7 +94,7 @@ CALL (g) {
 CALL (g, formed) {
   WITH g WHERE formed = 0
   MATCH (g)<-[res:RESIDES_IN]-(p:Person)
-  WHERE res.until IS NULL AND NOT EXISTS { (p)<-[:FAMILY]-(:Person) }
+  WHERE NOT EXISTS { (p)<-[:FAMILY]-(:Person) }
   RETURN count(DISTINCT p) AS heads
 }
 WITH g, CASE WHEN formed > 0 THEN formed ELSE heads END AS households

@@ -124,3 +124,43 @@ async def test_cases_written_before_holders_were_stored_get_them_from_their_time
         ("c-order", "department", "370811D05"),
         ("c-street", "street", "370811001"),
     ]
+
+
+async def test_residence_periods_ended_before_they_had_their_own_type_become_resided_in(
+    empty_graph: GraphClient,
+) -> None:
+    # given a person with an ended period written as RESIDES_IN with `until`, and a current one
+    await empty_graph.write(
+        "CREATE (g:Grid {code: '370811001002003'}), (h:Grid {code: '370811001002004'}) "
+        "CREATE (p:Person {id: 'p1'}) "
+        "CREATE (p)-[:RESIDES_IN {since: date('2020-01-01'), until: date('2023-05-01'), "
+        "        leftBecause: 'moved', address: 'old'}]->(g) "
+        "CREATE (p)-[:RESIDES_IN {since: date('2023-05-01'), address: 'new'}]->(h)"
+    )
+    # when the migrations run twice
+    await apply_migrations(empty_graph)
+    await apply_migrations(empty_graph)
+    rows = await empty_graph.read(
+        "MATCH (:Person {id: 'p1'})-[r]->(g:Grid) RETURN type(r) AS type, g.code AS grid, "
+        "toString(r.since) AS since, toString(r.until) AS until, r.leftBecause AS why, "
+        "r.address AS address ORDER BY since"
+    )
+    # then the ended period keeps its properties under RESIDED_IN; the current one is unchanged
+    assert rows == [
+        {
+            "type": "RESIDED_IN",
+            "grid": "370811001002003",
+            "since": "2020-01-01",
+            "until": "2023-05-01",
+            "why": "moved",
+            "address": "old",
+        },
+        {
+            "type": "RESIDES_IN",
+            "grid": "370811001002004",
+            "since": "2023-05-01",
+            "until": None,
+            "why": None,
+            "address": "new",
+        },
+    ]

@@ -55,3 +55,22 @@ def test_a_target_visible_from_its_source_skips_its_own_test_for_sources_in_scop
     clause = persons.PERSON_FAMILY.match_clause(True)
     assert "s.id STARTS WITH prefix" not in clause and "EXISTS {" in clause
     assert "any(prefix IN $scope" not in persons.RESIDENTS_IN_PLACE.match_clause(False)
+
+
+def test_an_unfiltered_total_reads_the_degree_and_a_filtered_one_walks() -> None:
+    hop = persons.RESIDENTS_IN_PLACE
+    unfiltered = {name: None for name, _ in hop.optional}
+    assert hop.total_clause(False, unfiltered) == (
+        "MATCH (s:Grid)\nWHERE s.code STARTS WITH key\n"
+        "RETURN sum(COUNT { (s)<-[:RESIDES_IN]-() }) AS total"
+    )
+    # scoped: the degree for grids inside the scope, each visible resident for the others
+    scoped = hop.total_clause(True, unfiltered)
+    assert "CASE WHEN any(prefix IN $scope WHERE s.code STARTS WITH prefix)" in scoped
+    assert "THEN COUNT { (s)<-[:RESIDES_IN]-() } ELSE COUNT { MATCH (s:Grid)" in scoped
+    # a filter set, or the per-level text (every filter null-tolerant), walks the edges
+    filtered = hop.total_clause(False, {**unfiltered, "name": "王"})
+    assert filtered.endswith("RETURN count(*) AS total") and "COUNT {" not in filtered
+    assert hop.total_clause(False).endswith("RETURN count(*) AS total")
+    # a hop without a declared degree always walks
+    assert FILTERED.total_clause(False, {}).endswith("RETURN count(*) AS total")

@@ -89,18 +89,28 @@ async def test_buildings_moves_and_measures(places: GraphClient, tmp_path: Path)
     reasons = rejects_of(rejects)
     assert "no known person" in reasons[(4, "idCard")]
     assert "repeats the key" in reasons[(7, "key")]
-    # then each history is kept: the earlier period ends when the move begins
+    # then each history is kept: the earlier period ends when the move begins (RESIDED_IN),
+    # the new one is the current residence (RESIDES_IN)
     periods = await places.read(
-        "MATCH (p:Person)-[r:RESIDES_IN]->(g:Grid) "
-        "RETURN g.code AS grid, toString(r.since) AS since, toString(r.until) AS until "
-        "ORDER BY p.name, r.since"
+        "MATCH (p:Person)-[r:RESIDES_IN|RESIDED_IN]->(g:Grid) "
+        "RETURN type(r) AS type, g.code AS grid, toString(r.since) AS since, "
+        "toString(r.until) AS until, r.leftBecause AS why ORDER BY p.name, r.since"
     )
+    ended, now = "RESIDED_IN", "RESIDES_IN"
     assert periods == [
-        {"grid": GRID, "since": "2020-01-01", "until": "2024-03-01"},
-        {"grid": GRID, "since": "2024-03-01", "until": None},
-        {"grid": GRID, "since": "2020-01-01", "until": "2024-05-01"},
-        {"grid": OTHER_GRID, "since": "2024-05-01", "until": None},
+        {"type": ended, "grid": GRID, "since": "2020-01-01", "until": "2024-03-01", "why": "moved"},
+        {"type": now, "grid": GRID, "since": "2024-03-01", "until": None, "why": None},
+        {"type": ended, "grid": GRID, "since": "2020-01-01", "until": "2024-05-01", "why": "moved"},
+        {"type": now, "grid": OTHER_GRID, "since": "2024-05-01", "until": None, "why": None},
     ]
+    # the same moves imported again change nothing
+    again = await import_file(places, KEY, moves, ImportKind.MOVES, rejects)
+    assert again.imported == 2
+    assert await places.read(
+        "MATCH (p:Person)-[r:RESIDES_IN|RESIDED_IN]->(g:Grid) "
+        "RETURN type(r) AS type, g.code AS grid, toString(r.since) AS since, "
+        "toString(r.until) AS until, r.leftBecause AS why ORDER BY p.name, r.since"
+    ) == periods
     [home] = await places.read(
         "MATCH (p:Person)-[r:LIVES_AT]->(b:Building) WHERE r.until IS NULL "
         "RETURN count(*) AS n, collect(b.code) AS codes"
