@@ -106,11 +106,14 @@ async def test_buildings_moves_and_measures(places: GraphClient, tmp_path: Path)
     # the same moves imported again change nothing
     again = await import_file(places, KEY, moves, ImportKind.MOVES, rejects)
     assert again.imported == 2
-    assert await places.read(
-        "MATCH (p:Person)-[r:RESIDES_IN|RESIDED_IN]->(g:Grid) "
-        "RETURN type(r) AS type, g.code AS grid, toString(r.since) AS since, "
-        "toString(r.until) AS until, r.leftBecause AS why ORDER BY p.name, r.since"
-    ) == periods
+    assert (
+        await places.read(
+            "MATCH (p:Person)-[r:RESIDES_IN|RESIDED_IN]->(g:Grid) "
+            "RETURN type(r) AS type, g.code AS grid, toString(r.since) AS since, "
+            "toString(r.until) AS until, r.leftBecause AS why ORDER BY p.name, r.since"
+        )
+        == periods
+    )
     [home] = await places.read(
         "MATCH (p:Person)-[r:LIVES_AT]->(b:Building) WHERE r.until IS NULL "
         "RETURN count(*) AS n, collect(b.code) AS codes"
