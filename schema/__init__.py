@@ -7,8 +7,6 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -23,7 +21,6 @@ from schema.direct_answers import use_direct_answers
 from schema.eager_resolvers import run_eagerly
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.evaluations import EvaluationMutation
-from schema.extension_hooks import PreparedHooksRunner
 from schema.fengqiao import FengqiaoMutation
 from schema.grid_elements import GridElementMutation
 from schema.households import HouseholdMutation
@@ -57,12 +54,6 @@ class GridGraphSchema(strawberry.Schema):
                 log.warning("Neo4j unavailable in %s: %s", error.path, error.original_error)
             elif not is_expected(error):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
-
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> SchemaExtensionsRunner:
-        """Strawberry's runner, with each extension's hooks looked up once per class."""
-        return PreparedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
 # The root Query is merged from one root type per area, so areas grow without touching
