@@ -114,8 +114,8 @@ def parse(argv: list[str] | None = None) -> Options:
         "--uvicorn-stack",
         choices=sorted(STACKS),
         default="auto",
-        help="auto: uvicorn's choice (uvloop + httptools when uvicorn[standard] is installed); "
-        "plain: asyncio + h11; both: GridGraph once each (plain targets suffixed -plain)",
+        help="auto: what `gridgraph serve` runs (httptools, uvloop); plain: asyncio + h11; "
+        "both: GridGraph once each (plain targets suffixed -plain)",
     )
     parser.add_argument(
         "--principals",

@@ -9,7 +9,6 @@ also on failure or Ctrl-C.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import shutil
 import signal
@@ -24,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.principals import BENCH_JWT_SECRET
-from server.http_protocol import NO_DELAY_H11
+from server.http_protocol import NO_DELAY_H11, NO_DELAY_HTTPTOOLS
 from server.settings import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "bench"
@@ -106,8 +105,8 @@ def _command(server: Server, port: int) -> list[str]:
     quiet += ["--workers", str(server.workers)]
     if server.stack == "plain":
         quiet += ["--loop", "asyncio", "--http", NO_DELAY_H11]
-    else:  # uvicorn's choice of loop; h11 or httptools as installed, Nagle's delay off for h11
-        quiet += ["--http", NO_DELAY_H11] if importlib.util.find_spec("httptools") is None else []
+    else:  # what `gridgraph serve` runs: httptools, uvicorn's choice of loop (uvloop)
+        quiet += ["--http", NO_DELAY_HTTPTOOLS]
     if server.kind == "gridgraph":
         return [*uvicorn, *quiet, "server.app:create_app"]
     if server.kind == "floor":

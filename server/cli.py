@@ -25,7 +25,7 @@ from seeds.loader import SeedReport, seed_graph
 from seeds.plan import DEFAULT_SEED, Scale, scale_spec
 from server import access_cli, audit_cli, metrics
 from server.app import create_app
-from server.http_protocol import NO_DELAY_H11
+from server.http_protocol import NO_DELAY_HTTPTOOLS
 from server.keys import PersonalDataKeyError, load_personal_data_key
 from server.local_neo4j import LocalNeo4j, LocalNeo4jConfig, LocalNeo4jError
 from server.log_format import LogFormat, configure_logging
@@ -184,7 +184,7 @@ def _serve(settings: Settings, local: LocalNeo4j, seed: bool, workers: int) -> i
         host=settings.http_host,
         port=settings.http_port,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        http=NO_DELAY_H11,  # workers' sockets would keep Nagle's delay (server/http_protocol.py)
+        http=NO_DELAY_HTTPTOOLS,  # httptools; Nagle's delay off on workers' sockets too
         log_level="info",
         log_config=None,  # ours (GRIDGRAPH_LOG_FORMAT): configure_logging, ensure_logging
         # A worker builds the schema and its pools at start: on a busy machine that took more

@@ -7,8 +7,15 @@ import socket
 
 from uvicorn.importer import import_from_string
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from server.http_protocol import NO_DELAY_H11, NoDelayH11Protocol, set_no_delay
+from server.http_protocol import (
+    NO_DELAY_H11,
+    NO_DELAY_HTTPTOOLS,
+    NoDelayH11Protocol,
+    NoDelayHttpToolsProtocol,
+    set_no_delay,
+)
 
 
 def _no_delay(sock: socket.socket) -> int:
@@ -38,7 +45,10 @@ async def test_a_connection_accepted_on_a_socket_bound_like_uvicorns_gets_no_del
     assert after != 0
 
 
-def test_uvicorn_loads_the_protocol_by_the_name_serve_and_the_bench_give() -> None:
+def test_uvicorn_loads_the_protocols_by_the_names_serve_and_the_bench_give() -> None:
+    loaded = import_from_string(NO_DELAY_HTTPTOOLS)
+    assert loaded is NoDelayHttpToolsProtocol
+    assert issubclass(loaded, HttpToolsProtocol)
     loaded = import_from_string(NO_DELAY_H11)
     assert loaded is NoDelayH11Protocol
     assert issubclass(loaded, H11Protocol)
