@@ -24,6 +24,8 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Date, DateTime, Time
 
+from graph import temporal_hydration
+
 # Neo4j cannot be reached (down, restarting, the connection broke): the errors that make
 # the service answer SERVICE_UNAVAILABLE and mark the database as down (server/neo4j_health.py).
 NEO4J_UNREACHABLE = (ServiceUnavailable, SessionExpired)
@@ -159,6 +161,7 @@ def open_driver(uri: str, user: str, password: str, **config: Any) -> AsyncDrive
     on every request, which the driver logged at length (measured: a log record per request).
     """
     config.setdefault("notifications_min_severity", "OFF")
+    temporal_hydration.install()  # dates and datetimes built in C (graph/temporal_hydration.py)
     return AsyncGraphDatabase.driver(uri, auth=(user, password), **config)
 
 
