@@ -172,7 +172,6 @@ async def register(
             "building": new.building,
             "address": new.address,
             "since": new.since,
-            "ended": new.since,
             "why": "moved",
             "at": editor.at,
         }
@@ -208,7 +207,6 @@ async def move(
             "building": building,
             "address": address,
             "since": since,
-            "ended": since,
             "why": "moved",
             "at": editor.at,
         }
@@ -234,14 +232,7 @@ async def depart(
         locked = await lock_resident(tx, person, editor, expected, "person")
         if locked.grid is None:
             raise CommandRefused("the person has no current residence", "person")
-        params = {
-            "person": person,
-            "why": why.value,
-            "on": on,
-            "ended": on,
-            "note": note,
-            "at": editor.at,
-        }
+        params = {"person": person, "why": why.value, "on": on, "note": note, "at": editor.at}
         await tx.write(residents.DEPART, params)
         return await _after(tx, person, editor)
 

@@ -113,27 +113,40 @@ SET p.name = $row.name, p.gender = $row.gender, p.birthDate = $row.birthDate,
     p.status = 'resident', p.version = 1, p.updatedAt = $at
 """
 
-# Ends `p`'s current residence at `$ended` because of `$why`: its RESIDES_IN edge becomes a
-# RESIDED_IN edge with the same properties and `until`, its building edge gets `until`.
-END_RESIDENCE: LiteralString = """
-CALL (p) {
-  MATCH (p)-[old:RESIDES_IN]->(g:Grid)
+
+def _end_residences(
+    until: LiteralString,
+    why: LiteralString,
+    begun_before: LiteralString = "",
+    over: LiteralString = "p",
+) -> LiteralString:
+    """Cypher: unit subqueries (importing `over`) that end `p`'s current residence periods
+    (only those begun before `begun_before`, when given) at `until` because of `why`: each
+    RESIDES_IN edge becomes a RESIDED_IN edge with the same properties plus `until` and
+    `leftBecause`; each open LIVES_AT edge gets `until` and `leftBecause`."""
+    earlier = f" AND old.since < {begun_before}" if begun_before else ""
+    only_earlier = f"\n  WHERE old.since < {begun_before}" if begun_before else ""
+    text = f"""CALL ({over}) {{
+  MATCH (p)-[old:RESIDES_IN]->(g:Grid){only_earlier}
   CREATE (p)-[past:RESIDED_IN]->(g)
-  SET past = properties(old), past.until = $ended, past.leftBecause = $why
+  SET past = properties(old), past.until = {until}, past.leftBecause = {why}
   DELETE old
-}
-CALL (p) {
-  OPTIONAL MATCH (p)-[old:LIVES_AT WHERE old.until IS NULL]->()
-  SET old.until = $ended, old.leftBecause = $why
-}
+}}
+CALL ({over}) {{
+  MATCH (p)-[old:LIVES_AT]->()
+  WHERE old.until IS NULL{earlier}
+  SET old.until = {until}, old.leftBecause = {why}
+}}
 """
+    return text  # built only from the constants of this module
+
 
 # Ends the current residence (grid and building) and starts a new one.
 MOVE: LiteralString = (
     """
 MATCH (p:Person {id: $person})
 """
-    + END_RESIDENCE
+    + _end_residences("$since", "$why")
     + """WITH p
 MATCH (g:Grid {code: $grid})
 CREATE (p)-[:RESIDES_IN {since: $since, address: $address, recordedAt: $at}]->(g)
@@ -151,7 +164,7 @@ DEPART: LiteralString = (
     """
 MATCH (p:Person {id: $person})
 """
-    + END_RESIDENCE
+    + _end_residences("$on", "$why")
     + """CALL (p) {
   OPTIONAL MATCH (p)-[m:MEMBER_OF_HOUSEHOLD WHERE m.until IS NULL]->()
   SET m.until = $on, m.leftBecause = $why
@@ -211,24 +224,11 @@ MERGE (p)-[r:RESIDES_IN {since: row.since}]->(g)
 SET r.address = coalesce(row.address, r.address)
 """
 
-# Ends the periods a moved person had before `row.since` (import of moves): the grid's as
-# END_RESIDENCE does, the building's with `until`.
+# Ends the periods a moved person had before `row.since` (import of moves).
 CLOSE_EARLIER_PERIODS: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Person {id: row.personId})
-CALL (p, row) {
-  MATCH (p)-[old:RESIDES_IN]->(g:Grid)
-  WHERE old.since < row.since
-  CREATE (p)-[past:RESIDED_IN]->(g)
-  SET past = properties(old), past.until = row.since, past.leftBecause = 'moved'
-  DELETE old
-}
-CALL (p, row) {
-  MATCH (p)-[old:LIVES_AT]->()
-  WHERE old.until IS NULL AND old.since < row.since
-  SET old.until = row.since, old.leftBecause = 'moved'
-}
-"""
+""" + _end_residences("row.since", "'moved'", begun_before="row.since", over="p, row")
 
 SET_CURRENT_ADDRESS: LiteralString = """
 UNWIND $rows AS row
