@@ -102,8 +102,12 @@ class Hop:
             condition += f" AND {target}"
         if after:
             condition += f" AND ({after})"
+        return f"MATCH {self.pattern}\nWHERE {self._from_key()}{condition}"
+
+    def _from_key(self) -> str:
+        """Cypher: the source `s` is the one keyed `key` (or one under it, `by_prefix`)."""
         test = "STARTS WITH" if self.by_prefix else "="
-        return f"MATCH {self.pattern}\nWHERE s.{self.source.key} {test} key{condition}"
+        return f"s.{self.source.key} {test} key"
 
     def total_clause(self, scoped: bool, given: Mapping[str, Any] | None = None) -> str:
         """The count of neighbours from the source `key`: `... RETURN <count> AS total`.
@@ -113,8 +117,7 @@ class Hop:
         visible, and the sources outside it count their visible targets one by one."""
         if not self.degree or self.condition(given) or (scoped and not self.visible_from_source):
             return f"{self.match_clause(scoped, given=given)}\nRETURN count(*) AS total"
-        test = "STARTS WITH" if self.by_prefix else "="
-        sources = f"MATCH (s:{self.source.label})\nWHERE s.{self.source.key} {test} key"
+        sources = f"MATCH (s:{self.source.label})\nWHERE {self._from_key()}"
         degree = f"COUNT {{ {self.degree} }}"
         if not scoped:
             return f"{sources}\nRETURN sum({degree}) AS total"
