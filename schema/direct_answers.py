@@ -19,13 +19,16 @@ the same field collection (`collect_subfields`), the same getters, resolvers and
   object and completed by its type;
 - a declared relationship field (resolvers/relations.py) is resolved through its own
   Strawberry resolver, with a real resolve info and its arguments, exactly as graphql-core
-  calls it, only when its answer is prefetched for its path, and must answer at once.
+  calls it, only when its answer is prefetched for its path, and must answer at once;
+- an interface's or union's value (a search hit's `node`) is completed as the object type
+  the abstract type's own `resolve_type` names, given the resolve info graphql-core gives it.
 
 Anything else gives up: a null or an error anywhere, a resolver that would wait, a field of
-another kind (computed fields, personal identifiers in clear), an interface or union,
-`@defer`/`@stream`, a mutation or subscription. Giving up is never an answer: graphql-core
-then completes the same root value the ordinary way (the relationship resolvers find the
-same prefetched answers, with no second query), so every error, null and path is its own.
+another kind (computed fields, personal identifiers in clear), a runtime type that is not
+one of the abstract type's, `@defer`/`@stream`, a mutation or subscription. Giving up is
+never an answer: graphql-core then completes the same root value the ordinary way (the
+relationship resolvers find the same prefetched answers, with no second query), so every
+error, null and path is its own.
 The compiled-against-loader differential suite (tests/schema/test_compiled_reads.py)
 compares the two for every principal kind: the compiled side is completed here, the loader
 side by graphql-core.
@@ -42,12 +45,14 @@ from typing import Any, ClassVar, cast
 import strawberry
 from graphql import (
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     OperationType,
     Undefined,
 )
@@ -114,6 +119,7 @@ class DirectExecutionContext(LeafExecutionContext):
     kinds: ClassVar[Kinds] = {}
     given_up: ClassVar[dict[int, Any]] = {}  # id(root field node) -> the node (kept alive)
     strawberry: ClassVar[Any] = None  # the Strawberry schema (config, scalars)
+    _abstract_info: tuple[Path, Any] | None = None  # the last abstract field's path and info
 
     def complete_value(
         self,
@@ -179,7 +185,45 @@ class DirectExecutionContext(LeafExecutionContext):
             if serialized is Undefined or serialized is None:
                 raise GiveUp
             return serialized
-        raise GiveUp(for_good=True)  # an interface or union: the type is known per value
+        if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
+            runtime = self._runtime_type(type_, details, path, value)
+            return self._object(runtime, details, path, value)
+        raise GiveUp(for_good=True)
+
+    def _runtime_type(
+        self,
+        type_: GraphQLInterfaceType | GraphQLUnionType,
+        details: list[FieldDetails],
+        path: Path,
+        value: Any,
+    ) -> GraphQLObjectType:
+        """The object type an interface's or union's value is, by the type's own resolver (a
+        search hit's node: Person, Grid, ...), with the resolve info graphql-core gives it."""
+        resolve_type = type_.resolve_type
+        if resolve_type is None:
+            raise GiveUp(for_good=True)  # graphql-core's default resolver may wait
+        field_path = path
+        while field_path.typename is None and field_path.prev is not None:
+            field_path = field_path.prev  # a list's item: the info is the field's
+        parent = self.schema.get_type(str(field_path.typename))
+        if not isinstance(parent, GraphQLObjectType):
+            raise GiveUp(for_good=True)
+        field = parent.fields[details[0].node.name.value]
+        known = self._abstract_info
+        if known is not None and known[0] is field_path:
+            info = known[1]  # the list's other items: the same info, as graphql-core's
+        else:
+            info = self.build_resolve_info(field, [d.node for d in details], parent, field_path)
+            self._abstract_info = (field_path, info)
+        name = resolve_type(value, info, type_)
+        if type(name) is types.CoroutineType:
+            name.close()  # a resolver that would wait: graphql-core awaits its own call
+        runtime = self.schema.get_type(name) if isinstance(name, str) else None
+        if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
+            type_, runtime
+        ):
+            raise GiveUp  # graphql-core reports it (or awaits it)
+        return runtime
 
     def _object(
         self, type_: GraphQLObjectType, details: list[FieldDetails], path: Path, source: Any

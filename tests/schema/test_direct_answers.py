@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import pytest
 import strawberry
@@ -50,6 +50,9 @@ class Part:
     size: int | None
 
 
+Piece = Annotated[Tag | Part, strawberry.union("Piece")]
+
+
 @strawberry.type
 class Item:
     name: str
@@ -59,6 +62,8 @@ class Item:
     part: Part | None
     parts: list[Part]
     tags: list[str]
+    badge: Named | None = None  # an interface, read from the object
+    pieces: list[Piece] = field(default_factory=list)  # a union
 
     @strawberry.field
     def shout(self) -> str:  # a resolver of another kind: not answered directly
@@ -69,8 +74,17 @@ class Item:
         return Tag(name=self.name)
 
 
-def _item(name: Any = "a", count: Any = 1, part: Any = None, parts: Any = ()) -> Item:
+def _item(
+    name: Any = "a",
+    count: Any = 1,
+    part: Any = None,
+    parts: Any = (),
+    badge: Any = None,
+    pieces: Any = (),
+) -> Item:
     return Item(
+        badge=badge,
+        pieces=list(pieces),
         name=name,
         count=count,
         colour=Colour.RED,
@@ -224,6 +238,38 @@ def test_fields_of_another_kind_are_left_to_graphql_core_for_good(
     context_class = cast(type[DirectExecutionContext], direct.execution_context_class)
     [node] = context_class.given_up.values()
     assert node.name.value == "items"
+
+
+ABSTRACT = (
+    "{ items { name badge { __typename name ... on Tag { name } }"
+    " pieces { __typename ... on Tag { name } ... on Part { label size } } } }"
+)
+
+
+def test_interfaces_and_unions_are_answered_directly_by_their_runtime_type(
+    answers: list[str],
+) -> None:
+    HOLDER.items = [
+        _item(badge=Tag(name="t"), pieces=[Part(label="p", size=1), Tag(name="u")]),
+        _item("b"),
+    ]
+    ordinary, direct = _schemas()
+    expected, answered = _run(ordinary, ABSTRACT), _run(direct, ABSTRACT)
+    assert answered == expected and answered["errors"] == []
+    assert answers == ["direct"]
+    assert answered["data"]["items"][0]["pieces"] == [
+        {"__typename": "Part", "label": "p", "size": 1},
+        {"__typename": "Tag", "name": "u"},
+    ]
+    assert answered["data"]["items"][1]["badge"] is None
+
+
+def test_a_value_of_no_possible_type_is_graphql_cores_error(answers: list[str]) -> None:
+    HOLDER.items = [_item(badge=Part(label="not a Named", size=None))]
+    ordinary, direct = _schemas()
+    expected = _run(ordinary, ABSTRACT)
+    assert _run(direct, ABSTRACT) == expected
+    assert expected["errors"] and answers == ["gave up"]
 
 
 def test_without_compiled_reads_nothing_is_answered_directly(answers: list[str]) -> None:
