@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from graph.traversal import Neighbour, NeighbourPage, NodeSpec, Row
 from resolvers import compile as compiled
 from resolvers.pagination import PageRequest, hop_page_request
-from resolvers.relations import Context, is_root, relation_of, response_path
+from resolvers.relations import Context, Relation, is_root, relation_of, response_path
 
 
 async def neighbours(info: Context, key: str, **arguments: Any) -> list[Neighbour]:
@@ -38,8 +38,8 @@ async def page(
     """One page of the neighbours of `key` this connection field reads (see `neighbours`);
     items only when selected, the total only when selected."""
     declared = relation_of(info)
-    rest = _without_page(arguments)
-    request = hop_page_request(first, after, declared.hop, declared.order(**rest), rest)
+    rest = without_page(arguments)
+    request = page_request(declared, first, after, rest)
     prefetched = info.context.prefetched.get(response_path(info))
     if isinstance(prefetched, NeighbourPage):
         return request, prefetched
@@ -61,7 +61,15 @@ async def page(
     return request, found_page
 
 
-def _without_page(arguments: dict[str, Any]) -> dict[str, Any]:
+def page_request(
+    declared: Relation, first: int | None, after: str | None, rest: dict[str, Any]
+) -> PageRequest:
+    """The page a connection field's arguments ask for (`rest`: all but first and after)."""
+    return hop_page_request(first, after, declared.hop, declared.order(**rest), rest)
+
+
+def without_page(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A connection field's arguments but `first` and `after`."""
     return {name: value for name, value in arguments.items() if name not in ("first", "after")}
 
 

@@ -68,6 +68,11 @@ class Relation:
     # Target properties the field's items read besides the node object's fields (a work
     # order's deadline is the case's): always projected (resolvers/projection.py).
     item_reads: tuple[str, ...] = ()
+    # The field's value is what schema/builders.py builds from its neighbours and its
+    # arguments: its resolver is `related`, `related_one` or `related_page` (by shape), handed
+    # every argument by name. A compiled query's answer is then built without the resolver
+    # (schema/direct_answers.py).
+    built: bool = False
 
 
 def relation(
@@ -78,12 +83,13 @@ def relation(
     params: Callable[..., dict[str, Any]] = _no_params,
     order: Callable[..., str] = _hop_order,
     item_reads: tuple[str, ...] = (),
+    built: bool = False,
 ) -> Callable[[F], F]:
     """Declare the resolver below as the relationship field reading `hop`."""
     unknown = set(item_reads) - set(hop.target.properties)
     if unknown:
         raise ValueError(f"{hop.target.label} has no properties {sorted(unknown)}")
-    declared = Relation(hop, shape, node_path, params, order, item_reads)
+    declared = Relation(hop, shape, node_path, params, order, item_reads, built)
 
     def mark(resolver: F) -> F:
         resolver.__relation__ = declared  # type: ignore[attr-defined]

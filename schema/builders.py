@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 from graph.traversal import Hop, Neighbour, NeighbourPage, NodeSpec, Row
 from resolvers.pagination import PageRequest
-from resolvers.reads import neighbours, page
-from resolvers.relations import Context, relation_of
+from resolvers.reads import neighbours, page, page_request, without_page
+from resolvers.relations import Context, Relation, Shape, relation_of
 
 T = TypeVar("T")
 N = TypeVar("N", bound=Callable[[Neighbour], Any])
@@ -77,21 +77,47 @@ def _neighbour_builder(hop: Hop) -> NeighbourBuilder:
     return lambda found: node(found.node)
 
 
+def built_list(declared: Relation, found: list[Neighbour]) -> list[Any]:
+    """The objects of a list field built from its neighbours."""
+    build = _neighbour_builder(declared.hop)
+    return [build(neighbour) for neighbour in found]
+
+
+def built_one(declared: Relation, found: list[Neighbour]) -> Any:
+    """The object of a single-valued field built from its neighbours, or None."""
+    return built_list(declared, found[:1])[0] if found else None
+
+
+def built_page(declared: Relation, request: PageRequest, found: NeighbourPage) -> Any:
+    """The connection of a paged field built from its page of neighbours."""
+    return _PAGES[declared.hop.target.label](request, found)
+
+
+def built_value(declared: Relation, arguments: dict[str, Any], found: Any) -> Any:
+    """The value of a field declared `built` (resolvers/relations.py) from what its query
+    read and its arguments (converted, by name): what `related`, `related_one` and
+    `related_page` return for it, without calling its resolver (schema/direct_answers.py)."""
+    if declared.shape is Shape.PAGE:
+        rest = without_page(arguments)
+        request = page_request(declared, arguments.get("first"), arguments.get("after"), rest)
+        return built_page(declared, request, found)
+    if declared.shape is Shape.ONE:
+        return built_one(declared, found)
+    return built_list(declared, found)
+
+
 async def related(info: Context, key: str, **arguments: Any) -> list[Any]:
     """The objects of this relationship field of node `key` (its arguments as given)."""
-    build = _neighbour_builder(relation_of(info).hop)
-    return [build(found) for found in await neighbours(info, key, **arguments)]
+    return built_list(relation_of(info), await neighbours(info, key, **arguments))
 
 
 async def related_one(info: Context, key: str, **arguments: Any) -> Any:
     """The object of this single-valued relationship field of node `key`, or None."""
-    found = await related(info, key, **arguments)
-    return found[0] if found else None
+    return built_one(relation_of(info), await neighbours(info, key, **arguments))
 
 
 async def related_page(
     info: Context, key: str, first: int | None, after: str | None, **arguments: Any
 ) -> Any:
     """The connection of this paged relationship field of node `key`."""
-    build = _PAGES[relation_of(info).hop.target.label]
-    return build(*await page(info, key, first, after, **arguments))
+    return built_page(relation_of(info), *await page(info, key, first, after, **arguments))

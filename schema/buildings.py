@@ -46,11 +46,11 @@ class Building(Node):
         return first_node(Grid.from_row, await neighbours(info, self.code))
 
     @strawberry.field(description="The building party group (楼院党小组) covering it, if any.")
-    @relation(party.BUILDING_PARTY_ORGANIZATIONS)
+    @relation(party.BUILDING_PARTY_ORGANIZATIONS, built=True)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
         return await related(info, self.code)
 
     @strawberry.field(description="The residents living in it now, by name.")
-    @relation(residents.BUILDING_RESIDENTS)
+    @relation(residents.BUILDING_RESIDENTS, built=True)
     async def residents(self, info: Context) -> list[LazyPerson]:
         return await related(info, self.code)

@@ -84,7 +84,7 @@ class Deliberation(Node):
         return first_node(Grid.from_row, await neighbours(info, self.deliberation_id))
 
     @strawberry.field(description="Who took part, by role then name.")
-    @relation(deliberation.DELIBERATION_PARTICIPANTS, node_path=("person",))
+    @relation(deliberation.DELIBERATION_PARTICIPANTS, node_path=("person",), built=True)
     async def participants(self, info: Context) -> list[DeliberationParticipant]:
         return await related(info, self.deliberation_id)
 

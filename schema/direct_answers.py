@@ -60,12 +60,14 @@ from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.arguments import convert_arguments
 
-from resolvers.relations import DEFINITION, registry_of
+from resolvers.relations import DEFINITION, Registry, registry_of
+from schema.builders import built_value
 from schema.plain_leaves import LeafExecutionContext, PlainLeaves
 
 # object type name -> field name -> how the field is answered
-LEAF, ATTRIBUTE, RELATION = "leaf", "attribute", "relation"
+LEAF, ATTRIBUTE, RELATION, BUILT = "leaf", "attribute", "relation", "built"
 Kinds = dict[str, dict[str, str]]
 MAX_REMEMBERED = 10_000  # root field nodes given up on (their selections are not answered here)
 
@@ -98,7 +100,7 @@ def field_kinds(schema: GraphQLSchema, leaves: PlainLeaves) -> Kinds:
             elif getattr(resolve, "_is_default", False) and not field.args and plain:
                 found[name] = ATTRIBUTE
             elif (named.name, name) in registry and plain:
-                found[name] = RELATION
+                found[name] = BUILT if registry[(named.name, name)].built else RELATION
         kinds[named.name] = found
     return kinds
 
@@ -117,6 +119,7 @@ class DirectExecutionContext(LeafExecutionContext):
     set on the subclass `use_direct_answers` makes for one schema)."""
 
     kinds: ClassVar[Kinds] = {}
+    registry: ClassVar[Registry] = {}  # the schema's declared relationship fields
     given_up: ClassVar[dict[int, Any]] = {}  # id(root field node) -> the node (kept alive)
     strawberry: ClassVar[Any] = None  # the Strawberry schema (config, scalars)
     _abstract_info: tuple[Path, Any] | None = None  # the last abstract field's path and info
@@ -259,6 +262,8 @@ class DirectExecutionContext(LeafExecutionContext):
             field_path = Path(path, key, type_.name)
             if kind is ATTRIBUTE:
                 value = field.resolve(source, None)
+            elif kind is BUILT:
+                value = self._built(type_, field, field_details, field_path)
             elif kind is RELATION:
                 value = self._relation(type_, field, field_details, field_path, source)
             else:
@@ -312,6 +317,41 @@ class DirectExecutionContext(LeafExecutionContext):
         running.close()  # it waits for a loader: graphql-core resolves it again
         raise GiveUp(for_good=True)
 
+    def _built(
+        self, type_: GraphQLObjectType, field: Any, details: list[FieldDetails], path: Path
+    ) -> Any:
+        """A field declared `built`: its value built from the compiled query's answer and its
+        arguments, as its resolver would build it (schema/builders.py), without calling it."""
+        found = self.context_value.prefetched.get(tuple(path.as_list()))
+        if found is None:
+            raise GiveUp(for_good=True)  # the compiler left it to the loaders
+        declared = self.registry[(type_.name, details[0].node.name.value)]
+        return built_value(declared, self._arguments(field, details[0]), found)
+
+    def _arguments(self, field: Any, first: FieldDetails) -> dict[str, Any]:
+        """The field node's arguments as its resolver receives them (graphql-core's coercion,
+        Strawberry's conversion): converted once per node in this operation, whose variables
+        are fixed; a copy for each call (the values are shared, read-only)."""
+        node = first.node
+        if first.fragment_variable_values is not None:
+            raise GiveUp(for_good=True)  # fragment arguments (experimental): not here
+        memo = self.__dict__.setdefault("_converted_arguments", {})
+        known = memo.get(id(node))
+        if known is None or known[0] is not node:
+            coerced = (
+                get_argument_values(field, node, self.variable_values)
+                if field.args or node.arguments
+                else {}
+            )
+            converted = convert_arguments(
+                coerced,
+                field.extensions[DEFINITION].arguments,
+                scalar_registry=self.strawberry.schema_converter.scalar_registry,
+                config=self.strawberry.config,
+            )
+            known = memo[id(node)] = (node, converted)
+        return dict(known[1])
+
 
 def use_direct_answers(schema: strawberry.Schema) -> None:
     """Complete `schema`'s compiled root fields directly (after `use_plain_leaves`)."""
@@ -326,6 +366,11 @@ def use_direct_answers(schema: strawberry.Schema) -> None:
     context_class = type(
         "SchemaDirectExecutionContext",
         (DirectExecutionContext, leaf_context),
-        {"kinds": kinds, "given_up": {}, "strawberry": schema},
+        {
+            "kinds": kinds,
+            "registry": registry_of(schema._schema),
+            "given_up": {},
+            "strawberry": schema,
+        },
     )
     schema.execution_context_class = context_class

@@ -83,7 +83,7 @@ class KeyPersonMeasure:
         return first_node(Person.from_row, await neighbours(info, self.measure_id))
 
     @strawberry.field(description="Its follow-ups, newest first.")
-    @relation(key_persons.MEASURE_FOLLOW_UPS, node_path=None)
+    @relation(key_persons.MEASURE_FOLLOW_UPS, node_path=None, built=True)
     async def follow_ups(self, info: Context) -> list[MeasureFollowUp]:
         return await related(info, self.measure_id)
 

@@ -193,34 +193,34 @@ class Person(Node):
         return first_node(Grid.from_row, await neighbours(info, self.person_id))
 
     @strawberry.field(description="The building (楼栋) the person lives in now.")
-    @relation(residents.PERSON_BUILDING, Shape.ONE)
+    @relation(residents.PERSON_BUILDING, Shape.ONE, built=True)
     async def building(self, info: Context) -> LazyBuilding | None:
         building: LazyBuilding | None = await related_one(info, self.person_id)
         return building
 
     @strawberry.field(description="Every residence period, newest first (history of moves).")
-    @relation(residents.PERSON_RESIDENCES, node_path=("grid",))
+    @relation(residents.PERSON_RESIDENCES, node_path=("grid",), built=True)
     async def residence_history(self, info: Context) -> list[LazyResidencePeriod]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="Changes of 六色 label, key-person tags and grade, newest first.")
-    @relation(residents.PERSON_LABEL_HISTORY, node_path=None)
+    @relation(residents.PERSON_LABEL_HISTORY, node_path=None, built=True)
     async def label_history(self, info: Context) -> list[LazyLabelChange]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="The household (户) the person belongs to now.")
-    @relation(households.PERSON_HOUSEHOLD, Shape.ONE)
+    @relation(households.PERSON_HOUSEHOLD, Shape.ONE, built=True)
     async def household(self, info: Context) -> LazyHousehold | None:
         household: LazyHousehold | None = await related_one(info, self.person_id)
         return household
 
     @strawberry.field(description="Key-person measures (措施), by due day (done ones too).")
-    @relation(key_persons.PERSON_MEASURES, node_path=())
+    @relation(key_persons.PERSON_MEASURES, node_path=(), built=True)
     async def key_person_measures(self, info: Context) -> list[LazyMeasure]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="Responsible persons (包保责任人) of this key person.")
-    @relation(key_persons.PERSON_RESPONSIBLE, node_path=("person",))
+    @relation(key_persons.PERSON_RESPONSIBLE, node_path=("person",), built=True)
     async def responsible_persons(self, info: Context) -> list[LazyResponsible]:
         return await related(info, self.person_id)
 
@@ -238,7 +238,7 @@ class Person(Node):
         return [Grid.from_row(n.node) for n in await neighbours(info, self.person_id)]
 
     @strawberry.field(description="Cases this person is a party to, newest first.")
-    @relation(cases.PERSON_CASES, Shape.PAGE, params=party_role_params)
+    @relation(cases.PERSON_CASES, Shape.PAGE, params=party_role_params, built=True)
     async def cases(
         self,
         info: Context,
@@ -252,43 +252,43 @@ class Person(Node):
         return connection
 
     @strawberry.field(description="The department of a professional member (专业网格员).")
-    @relation(departments.PERSON_DEPARTMENT, Shape.ONE)
+    @relation(departments.PERSON_DEPARTMENT, Shape.ONE, built=True)
     async def department(self, info: Context) -> LazyDepartment | None:
         department: LazyDepartment | None = await related_one(info, self.person_id)
         return department
 
     @strawberry.field(description="The grids a professional member supports (包保), by code.")
-    @relation(departments.SUPPORTED_GRIDS)
+    @relation(departments.SUPPORTED_GRIDS, built=True)
     async def supported_grids(self, info: Context) -> list[Grid]:
-        return [Grid.from_row(n.node) for n in await neighbours(info, self.person_id)]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="The mediation committees this person mediates in.")
-    @relation(mediation.PERSON_COMMITTEES, node_path=("committee",))
+    @relation(mediation.PERSON_COMMITTEES, node_path=("committee",), built=True)
     async def mediation_committees(self, info: Context) -> list[LazyCommitteeMembership]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="Party organisations: member, secretary or instructor of.")
-    @relation(party.PERSON_PARTY_LINKS, node_path=("organization",))
+    @relation(party.PERSON_PARTY_LINKS, node_path=("organization",), built=True)
     async def party_organizations(self, info: Context) -> list[LazyPartyMembership]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="Households this party member looks after (党员中心户).")
-    @relation(party.CENTRAL_HOUSEHOLD_FOR)
+    @relation(party.CENTRAL_HOUSEHOLD_FOR, built=True)
     async def central_household_for(self, info: Context) -> list[Person]:
-        return [Person.from_row(n.node) for n in await neighbours(info, self.person_id)]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="Party members looking after this household as 党员中心户.")
-    @relation(party.CENTRAL_HOUSEHOLDS_OF)
+    @relation(party.CENTRAL_HOUSEHOLDS_OF, built=True)
     async def central_households(self, info: Context) -> list[Person]:
-        return [Person.from_row(n.node) for n in await neighbours(info, self.person_id)]
+        return await related(info, self.person_id)
 
     @strawberry.field(description="The volunteer teams this person serves in, with points.")
-    @relation(volunteers.PERSON_TEAMS, node_path=("team",))
+    @relation(volunteers.PERSON_TEAMS, node_path=("team",), built=True)
     async def volunteer_teams(self, info: Context) -> list[LazyTeamMembership]:
         return await related(info, self.person_id)
 
     @strawberry.field(description="A grid worker's evaluations, newest quarter first.")
-    @relation(evaluations.PERSON_EVALUATIONS, params=quarter_params)
+    @relation(evaluations.PERSON_EVALUATIONS, params=quarter_params, built=True)
     async def evaluations(
         self,
         info: Context,

@@ -34,7 +34,7 @@ from resolvers.filters import (
 )
 from resolvers.reads import neighbours
 from resolvers.relations import Shape, relation
-from schema.builders import related, related_one, related_page
+from schema.builders import builds, related, related_one, related_page
 from schema.relay import Node, global_id
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Place(Node):
     name: str
 
     @strawberry.field(description="Residents of this place (all its grids), paginated.")
-    @relation(persons.RESIDENTS_IN_PLACE, Shape.PAGE, params=persons_filter_params)
+    @relation(persons.RESIDENTS_IN_PLACE, Shape.PAGE, params=persons_filter_params, built=True)
     async def residents(
         self,
         info: Context,
@@ -93,7 +93,9 @@ class Place(Node):
         return connection
 
     @strawberry.field(description="Cases that occurred in this place (all its grids), paginated.")
-    @relation(cases.CASES_IN_PLACE, Shape.PAGE, params=case_filter_params, order=case_order)
+    @relation(
+        cases.CASES_IN_PLACE, Shape.PAGE, params=case_filter_params, order=case_order, built=True
+    )
     async def cases(
         self,
         info: Context,
@@ -107,6 +109,7 @@ class Place(Node):
         return connection
 
 
+@builds(places.GRID)
 @strawberry.type(description="A grid (网格), the smallest unit of community governance.")
 class Grid(Place):
     @classmethod
@@ -120,7 +123,7 @@ class Grid(Place):
         return Community.from_row(found.node)
 
     @strawberry.field(description="The grid worker (网格员) of this grid.")
-    @relation(persons.GRID_WORKERS, Shape.ONE)
+    @relation(persons.GRID_WORKERS, Shape.ONE, built=True)
     async def grid_worker(self, info: Context) -> LazyPerson | None:
         worker: LazyPerson | None = await related_one(info, self.code)
         return worker
@@ -128,24 +131,24 @@ class Grid(Place):
     @strawberry.field(
         description="Professional members (专业网格员) supporting this grid (包保), by name."
     )
-    @relation(departments.GRID_SUPPORTERS)
+    @relation(departments.GRID_SUPPORTERS, built=True)
     async def professional_members(self, info: Context) -> list[LazyPerson]:
         return await related(info, self.code)
 
     @strawberry.field(description="The party organisation covering this grid: branch or group.")
-    @relation(party.GRID_PARTY_ORGANIZATIONS)
+    @relation(party.GRID_PARTY_ORGANIZATIONS, built=True)
     async def party_organizations(self, info: Context) -> list[LazyPartyOrganization]:
         return await related(info, self.code)
 
     @strawberry.field(
         description="Mediation committees covering this grid or its community, street, district."
     )
-    @relation(mediation.GRID_COMMITTEES)
+    @relation(mediation.GRID_COMMITTEES, built=True)
     async def mediation_committees(self, info: Context) -> list[LazyCommittee]:
         return await related(info, self.code)
 
     @strawberry.field(description="The volunteer team (志愿服务队) serving this grid.")
-    @relation(volunteers.GRID_TEAMS, Shape.ONE)
+    @relation(volunteers.GRID_TEAMS, Shape.ONE, built=True)
     async def volunteer_team(self, info: Context) -> LazyVolunteerTeam | None:
         team: LazyVolunteerTeam | None = await related_one(info, self.code)
         return team
@@ -154,12 +157,12 @@ class Grid(Place):
         description="When each of the six elements (六大要素) was last updated (monthly upkeep);"
         " an element never updated is missing."
     )
-    @relation(grid_elements.GRID_ELEMENTS)
+    @relation(grid_elements.GRID_ELEMENTS, built=True)
     async def elements_updated_at(self, info: Context) -> list[LazyElementState]:
         return await related(info, self.code)
 
     @strawberry.field(description="The buildings (楼栋/院落) of this grid, by code.")
-    @relation(buildings.GRID_BUILDINGS)
+    @relation(buildings.GRID_BUILDINGS, built=True)
     async def buildings(self, info: Context) -> list[LazyBuilding]:
         return await related(info, self.code)
 
@@ -178,7 +181,7 @@ class Grid(Place):
         return await related(info, self.code, year=year)
 
     @strawberry.field(description="Evaluations of this grid's worker, newest quarter first.")
-    @relation(evaluations.GRID_EVALUATIONS, params=quarter_params)
+    @relation(evaluations.GRID_EVALUATIONS, params=quarter_params, built=True)
     async def evaluations(
         self,
         info: Context,
@@ -189,7 +192,7 @@ class Grid(Place):
     @strawberry.field(
         description="Patrols and home visits (巡查/入户走访) in this grid, latest first."
     )
-    @relation(visits.GRID_VISITS, Shape.PAGE)
+    @relation(visits.GRID_VISITS, Shape.PAGE, built=True)
     async def visits(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> LazyVisitConnection:
@@ -199,7 +202,7 @@ class Grid(Place):
     @strawberry.field(
         description="Central households' (党员中心户) contacts with households here, latest first."
     )
-    @relation(party_households.GRID_CONTACTS, Shape.PAGE)
+    @relation(party_households.GRID_CONTACTS, Shape.PAGE, built=True)
     async def household_contacts(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> LazyContactConnection:
@@ -207,7 +210,7 @@ class Grid(Place):
         return connection
 
     @strawberry.field(description="Deliberation sessions (网格议事) held here, latest first.")
-    @relation(deliberation.GRID_DELIBERATIONS, Shape.PAGE)
+    @relation(deliberation.GRID_DELIBERATIONS, Shape.PAGE, built=True)
     async def deliberations(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> LazyDeliberationConnection:
@@ -215,6 +218,7 @@ class Grid(Place):
         return found
 
 
+@builds(places.COMMUNITY)
 @strawberry.type(description="A village or residents' community (村/社区).")
 class Community(Place):
     kind: str | None = strawberry.field(description="社区 (urban) or 村 (village).")
@@ -229,9 +233,9 @@ class Community(Place):
         )
 
     @strawberry.field(description="The grids of this community, by code.")
-    @relation(places.COMMUNITY_GRIDS)
+    @relation(places.COMMUNITY_GRIDS, built=True)
     async def grids(self, info: Context) -> list[Grid]:
-        return [Grid.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(description="The street or town this community belongs to.")
     @relation(places.COMMUNITY_STREET, Shape.ONE)
@@ -240,6 +244,7 @@ class Community(Place):
         return Street.from_row(found.node)
 
 
+@builds(places.STREET)
 @strawberry.type(description="A sub-district street (街道) or town (镇).")
 class Street(Place):
     kind: str | None = strawberry.field(description="街道 (street) or 镇 (town).")
@@ -254,9 +259,9 @@ class Street(Place):
         )
 
     @strawberry.field(description="The communities and villages of this street, by code.")
-    @relation(places.STREET_COMMUNITIES)
+    @relation(places.STREET_COMMUNITIES, built=True)
     async def communities(self, info: Context) -> list[Community]:
-        return [Community.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
     @strawberry.field(description="The district this street belongs to.")
     @relation(places.STREET_DISTRICT, Shape.ONE)
@@ -265,6 +270,7 @@ class Street(Place):
         return District.from_row(found.node)
 
 
+@builds(places.DISTRICT)
 @strawberry.type(description="A county-level district (区), e.g. Rencheng 370811.")
 class District(Place):
     @classmethod
@@ -272,9 +278,9 @@ class District(Place):
         return cls(id=global_id("District", row["code"]), code=row["code"], name=row["name"])
 
     @strawberry.field(description="The streets and towns of this district, by code.")
-    @relation(places.DISTRICT_STREETS)
+    @relation(places.DISTRICT_STREETS, built=True)
     async def streets(self, info: Context) -> list[Street]:
-        return [Street.from_row(n.node) for n in await neighbours(info, self.code)]
+        return await related(info, self.code)
 
 
 PLACE_TYPES: dict[str, type[District] | type[Street] | type[Community] | type[Grid]] = {

@@ -75,7 +75,7 @@ class VolunteerActivity(Node):
         return first_node(Grid.from_row, await neighbours(info, self.activity_id))
 
     @strawberry.field(description="Who took part, by name, with hours and points.")
-    @relation(volunteer_activities.ACTIVITY_PARTICIPANTS, node_path=("person",))
+    @relation(volunteer_activities.ACTIVITY_PARTICIPANTS, node_path=("person",), built=True)
     async def participants(self, info: Context) -> list[ActivityParticipant]:
         return await related(info, self.activity_id)
 

@@ -61,7 +61,7 @@ class VolunteerTeam(Node):
         return VolunteerConnection(edges=edges, page_info=info_, total_count=found.total)
 
     @strawberry.field(description="Its activities (志愿服务活动), latest first.")
-    @relation(volunteer_activities.TEAM_ACTIVITIES, Shape.PAGE)
+    @relation(volunteer_activities.TEAM_ACTIVITIES, Shape.PAGE, built=True)
     async def activities(
         self, info: Context, first: int | None = None, after: str | None = None
     ) -> LazyActivityConnection:

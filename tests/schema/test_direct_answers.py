@@ -5,19 +5,25 @@ answers in tests/schema/test_compiled_reads.py."""
 
 from __future__ import annotations
 
+import ast
 import enum
+import inspect
+import textwrap
 from dataclasses import dataclass, field
 from typing import Annotated, Any, cast
 
 import pytest
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.schema import schema_converter
 
 from graph.client import GraphClient
 from resolvers.principal import Role
+from resolvers.relations import DEFINITION, Shape, declaration_of, registry_of
 from schema import build_schema
 from schema.direct_answers import (
     ATTRIBUTE,
+    BUILT,
     LEAF,
     RELATION,
     DirectExecutionContext,
@@ -285,7 +291,8 @@ def test_the_application_schema_answers_relationship_fields_directly() -> None:
     kinds = context_class.kinds
     assert kinds["Person"]["name"] == LEAF
     assert kinds["CaseParty"]["person"] == ATTRIBUTE
-    assert kinds["Case"]["parties"] == RELATION and kinds["Person"]["cases"] == RELATION
+    assert kinds["Case"]["parties"] == RELATION and kinds["Person"]["cases"] == BUILT
+    assert kinds["Street"]["communities"] == BUILT and kinds["Grid"]["residents"] == BUILT
     assert "idCardNumber" not in kinds["Person"]  # decrypted by its own resolver
     # Exception handlers would make resolvers' errors values: none are configured, and the
     # attribute that says so is where use_direct_answers looks.
@@ -322,6 +329,54 @@ async def test_a_compiled_lookup_is_answered_directly(
     assert again.data == result.data and answers == ["direct"]
 
 
+BUILT_SELECTION = """
+query ($code: String!) {
+  community(code: $code) {
+    code
+    grids {
+      code gridWorker { name }
+      residents(first: 2, filter: {role: RESIDENT}) {
+        totalCount pageInfo { hasNextPage } edges { node { name } }
+      }
+      open: cases(filter: {open: true}) { totalCount }
+    }
+    street { communities { code } }
+  }
+}"""
+
+
+async def test_built_fields_are_answered_without_their_resolvers(
+    tiny: GraphClient, answers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [row] = await tiny.read("MATCH (c:Community) RETURN c.code AS code ORDER BY code LIMIT 1")
+    built: list[str] = []
+    original = DirectExecutionContext._built
+
+    def counting(self: Any, type_: Any, field: Any, details: Any, path: Any) -> Any:
+        built.append(f"{type_.name}.{details[0].node.name.value}")
+        return original(self, type_, field, details, path)
+
+    monkeypatch.setattr(DirectExecutionContext, "_built", counting)
+    schema = build_schema()
+    context = context_for(tiny, principal(Role.ADMIN))
+    result = await schema.execute(
+        BUILT_SELECTION, variable_values={"code": row["code"]}, context_value=context
+    )
+    assert result.errors is None and result.data is not None
+    assert answers == ["direct"]
+    assert {"Community.grids", "Grid.gridWorker", "Grid.residents", "Grid.cases"} <= set(built)
+    # graphql-core, calling every resolver and reading per level, answers the same. (Cursors
+    # are computed fields: a selection with them is completed by graphql-core.)
+    per_level = context_for(tiny, principal(Role.ADMIN))
+    per_level.compiled_reads = False
+    again = await schema.execute(
+        BUILT_SELECTION, variable_values={"code": row["code"]}, context_value=per_level
+    )
+    assert again.data == result.data
+    grids = result.data["community"]["grids"]
+    assert grids and any(grid["residents"]["edges"] for grid in grids)
+
+
 IDENTIFIERS = "query ($id: String!) { person(personId: $id) { name idCardNumber } }"
 
 
@@ -339,3 +394,80 @@ async def test_a_document_given_up_on_is_not_tried_again(
     # `idCardNumber` has a resolver of its own (decryption): graphql-core completes the
     # person, and the same document (parsed once) is not tried again.
     assert answers == ["gave up for good"]
+
+
+# -- fields declared `built`: their resolvers are the builders, handed every argument -------
+
+BUILDER_OF_SHAPE = {Shape.LIST: "related", Shape.ONE: "related_one", Shape.PAGE: "related_page"}
+
+
+def _builder_call(resolver: Any) -> ast.Call:
+    """The one `await related...(...)` of a resolver whose body returns it (directly or
+    through one annotated name)."""
+    [function] = ast.parse(textwrap.dedent(inspect.getsource(resolver))).body
+    assert isinstance(function, ast.AsyncFunctionDef)
+    *assigned, returned = function.body
+    assert isinstance(returned, ast.Return) and returned.value is not None
+    awaited = returned.value
+    if assigned:
+        [assignment] = assigned
+        assert isinstance(assignment, ast.AnnAssign) and assignment.value is not None
+        assert isinstance(awaited, ast.Name)
+        assert isinstance(assignment.target, ast.Name) and assignment.target.id == awaited.id
+        awaited = assignment.value
+    assert isinstance(awaited, ast.Await) and isinstance(awaited.value, ast.Call)
+    return awaited.value
+
+
+def _built_fields() -> list[tuple[str, str, Any]]:
+    schema = build_schema()._schema
+    found = []
+    for (type_name, field_name), declared in registry_of(schema).items():
+        object_type = schema.type_map[type_name]
+        if declared.built and isinstance(object_type, GraphQLObjectType):
+            definition = object_type.fields[field_name].extensions[DEFINITION]
+            found.append((type_name, field_name, definition))
+    return found
+
+
+BUILT_FIELDS = _built_fields()
+
+
+def test_fields_are_declared_built() -> None:
+    assert len(BUILT_FIELDS) >= 30, BUILT_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field_name", "definition"),
+    BUILT_FIELDS,
+    ids=[f"{t}.{f}" for t, f, _ in BUILT_FIELDS],
+)
+def test_a_built_fields_resolver_is_its_builder_handed_every_argument(
+    type_name: str, field_name: str, definition: Any
+) -> None:
+    """What direct answers build without the resolver (schema/builders.py `built_value`) is
+    what the resolver returns only when the resolver is nothing but the builder of its shape,
+    handed every argument of the field by name (a page's `first` and `after` in place), each
+    with a default (an argument left out reaches the builder as its default both ways)."""
+    declared = declaration_of(definition)
+    assert declared is not None
+    resolver = definition.base_resolver.wrapped_func
+    call = _builder_call(resolver)
+    assert isinstance(call.func, ast.Name)
+    assert call.func.id == BUILDER_OF_SHAPE[declared.shape]
+    parameters = [p for p in inspect.signature(resolver).parameters.values()][2:]  # self, info
+    assert all(p.default is None for p in parameters), parameters
+    names = [p.name for p in parameters]
+    assert [a.python_name for a in definition.arguments] == names
+    info, key, *positional = call.args
+    assert isinstance(info, ast.Name) and info.id == "info"
+    assert isinstance(key, ast.Attribute) and isinstance(key.value, ast.Name)
+    assert key.value.id == "self"
+    if declared.shape is Shape.PAGE:
+        assert [a.id for a in positional if isinstance(a, ast.Name)] == ["first", "after"]
+        names = [name for name in names if name not in ("first", "after")]
+    else:
+        assert positional == []
+    passed = {k.arg: k.value.id for k in call.keywords if isinstance(k.value, ast.Name)}
+    assert len(passed) == len(call.keywords)
+    assert passed == {name: name for name in names}
