@@ -17,17 +17,17 @@ from graph.cases import CaseLevel as GraphCaseLevel
 from graph.cases import CaseOrder as GraphCaseOrder
 from graph.cases import CasePartyRole as GraphPartyRole
 from graph.china_time import CHINA_TIME
-from graph.traversal import NeighbourPage
+from graph.traversal import Neighbour, NeighbourPage
 from resolvers import places as resolve_places
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.pagination import PageRequest
 from resolvers.projection import projected
-from resolvers.reads import first_node, neighbours, page
+from resolvers.reads import neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.time_range import checked_day_start, checked_moment
 from resolvers.vocabulary import Vocabulary, checked_code
-from schema.builders import builds_page
+from schema.builders import builds_neighbour, builds_page, related, related_one
 from schema.persons import Person
 from schema.places import Grid
 from schema.relay import Edge, Node, PageInfo, global_id, page_slice
@@ -203,29 +203,26 @@ class Case(Node):
         description="The grid the case occurred in; null for a 12345 case the hotline centre"
         " filed at the district without a grid."
     )
-    @relation(cases.CASE_GRID, Shape.ONE)
+    @relation(cases.CASE_GRID, Shape.ONE, built=True)
     async def grid(self, info: Context) -> Grid | None:
-        return first_node(Grid.from_row, await neighbours(info, self.code))
+        grid: Grid | None = await related_one(info, self.code)
+        return grid
 
     @strawberry.field(description="Who reported the case.")
-    @relation(cases.CASE_REPORTER, Shape.ONE)
+    @relation(cases.CASE_REPORTER, Shape.ONE, built=True)
     async def reporter(self, info: Context) -> Person | None:
-        return first_node(Person.from_row, await neighbours(info, self.code))
+        reporter: Person | None = await related_one(info, self.code)
+        return reporter
 
     @strawberry.field(description="The parties, with their roles.")
-    @relation(cases.CASE_PARTIES, node_path=("person",))
+    @relation(cases.CASE_PARTIES, node_path=("person",), built=True)
     async def parties(self, info: Context) -> list[CaseParty]:
-        found = await neighbours(info, self.code)
-        return [
-            CaseParty(role=GraphPartyRole(n.edge["role"]), person=Person.from_row(n.node))
-            for n in found
-        ]
+        return await related(info, self.code)
 
     @strawberry.field(description="The timeline, in order.")
-    @relation(cases.CASE_TIMELINE, node_path=None)
+    @relation(cases.CASE_TIMELINE, node_path=None, built=True)
     async def timeline(self, info: Context) -> list[CaseEvent]:
-        found = await neighbours(info, self.code)
-        return [CaseEvent.from_row(n.node, n.edge) for n in found]
+        return await related(info, self.code)
 
     @strawberry.field(description="Escalations up the hierarchy, oldest first.")
     @relation(cases.CASE_ESCALATIONS, node_path=None)
@@ -280,6 +277,12 @@ class CaseParty:
     person: Person
 
 
+@builds_neighbour(cases.CASE_PARTIES)
+def case_party(found: Neighbour) -> CaseParty:
+    """A party of a case: the person and their role (the edge's)."""
+    return CaseParty(role=GraphPartyRole(found.edge["role"]), person=Person.from_row(found.node))
+
+
 @strawberry.type(description="One step of a case's timeline.")
 class CaseEvent:
     event_id: str
@@ -303,6 +306,12 @@ class CaseEvent:
             note=row.get("note"),
             actor_id=edge.get("actorId"),
         )
+
+
+@builds_neighbour(cases.CASE_TIMELINE)
+def case_event(found: Neighbour) -> CaseEvent:
+    """One step of a case's timeline, from the event node and its edge."""
+    return CaseEvent.from_row(found.node, found.edge)
 
 
 @strawberry.type(description="One escalation (上报) or dispatch of a case.")

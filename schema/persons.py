@@ -29,7 +29,7 @@ from resolvers.context import RequestContext
 from resolvers.filters import party_role_params, quarter_params
 from resolvers.pagination import PageRequest
 from resolvers.projection import projected
-from resolvers.reads import first_node, neighbours, page
+from resolvers.reads import neighbours, page
 from resolvers.relations import Shape, relation
 from resolvers.vocabulary import Vocabulary, checked_code
 from schema.builders import builds, builds_page, related, related_one, related_page
@@ -188,9 +188,10 @@ class Person(Node):
         )
 
     @strawberry.field(description="The grid the person lives in.")
-    @relation(persons.PERSON_GRID, Shape.ONE)
+    @relation(persons.PERSON_GRID, Shape.ONE, built=True)
     async def grid(self, info: Context) -> Grid | None:
-        return first_node(Grid.from_row, await neighbours(info, self.person_id))
+        grid: Grid | None = await related_one(info, self.person_id)
+        return grid
 
     @strawberry.field(description="The building (楼栋) the person lives in now.")
     @relation(residents.PERSON_BUILDING, Shape.ONE, built=True)

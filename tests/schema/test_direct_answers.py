@@ -291,7 +291,8 @@ def test_the_application_schema_answers_relationship_fields_directly() -> None:
     kinds = context_class.kinds
     assert kinds["Person"]["name"] == LEAF
     assert kinds["CaseParty"]["person"] == ATTRIBUTE
-    assert kinds["Case"]["parties"] == RELATION and kinds["Person"]["cases"] == BUILT
+    assert kinds["Case"]["escalations"] == RELATION and kinds["Person"]["cases"] == BUILT
+    assert kinds["Case"]["parties"] == BUILT
     assert kinds["Street"]["communities"] == BUILT and kinds["Grid"]["residents"] == BUILT
     assert "idCardNumber" not in kinds["Person"]  # decrypted by its own resolver
     # Exception handlers would make resolvers' errors values: none are configured, and the
