@@ -37,14 +37,13 @@ from graphql import (
 )
 from graphql.execution.collect_fields import does_fragment_condition_match
 from graphql.execution.values import VariableValues, get_argument_values
-from strawberry.types.arguments import convert_arguments
 
 from graph.compiled_read import Read, compile_node_lookup, compile_read
 from graph.traversal import Neighbour, NeighbourPage, NodeSpec, PartialRow, Row
+from resolvers import field_arguments
 from resolvers.pagination import hop_page_request
 from resolvers.projection import projection_of
 from resolvers.relations import (
-    DEFINITION,
     Context,
     Relation,
     Shape,
@@ -88,7 +87,13 @@ class Planned:
 class _Walk:
     """One compilation: the schema, the document's fragments and the request's variables."""
 
-    def __init__(self, raw: GraphQLResolveInfo[Any], schema_converter: Any, config: Any) -> None:
+    def __init__(
+        self,
+        raw: GraphQLResolveInfo[Any],
+        schema_converter: Any,
+        config: Any,
+        memo: field_arguments.Memo | None = None,
+    ) -> None:
         self.schema: GraphQLSchema = raw.schema
         self.fragments = raw.fragments
         # The request's coerced variable values, in the shape graphql-core's argument
@@ -100,6 +105,7 @@ class _Walk:
         self.registry = registry_of(raw.schema)
         self.scalars = schema_converter.scalar_registry
         self.config = config
+        self.memo = memo  # this operation's converted arguments (resolvers/field_arguments.py)
         self.slot_count = 0
 
     def included(self, selection: SelectionNode) -> bool:
@@ -152,10 +158,8 @@ class _Walk:
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The field's arguments as its resolver receives them (Strawberry's conversion)."""
-        values = get_argument_values(definition, node, self.variables)
-        strawberry_field = definition.extensions[DEFINITION]
-        return convert_arguments(
-            values, strawberry_field.arguments, scalar_registry=self.scalars, config=self.config
+        return field_arguments.converted(
+            definition, node, self.variables, self.scalars, self.config, self.memo
         )
 
     def nested_slots(
@@ -346,7 +350,8 @@ def _with_nested(
 
 def _walk(info: Context) -> _Walk:
     schema = info.schema
-    return _Walk(info._raw_info, schema.schema_converter, schema.config)
+    memo = getattr(info.context, "converted_arguments", None)
+    return _Walk(info._raw_info, schema.schema_converter, schema.config, memo)
 
 
 def connection_selection(info: Context) -> ConnectionSelection:

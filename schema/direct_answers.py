@@ -60,8 +60,8 @@ from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema_converter import get_arguments
-from strawberry.types.arguments import convert_arguments
 
+from resolvers import field_arguments
 from resolvers.relations import DEFINITION, Registry, registry_of
 from schema.builders import built_value
 from schema.plain_leaves import LeafExecutionContext, PlainLeaves
@@ -330,27 +330,18 @@ class DirectExecutionContext(LeafExecutionContext):
 
     def _arguments(self, field: Any, first: FieldDetails) -> dict[str, Any]:
         """The field node's arguments as its resolver receives them (graphql-core's coercion,
-        Strawberry's conversion): converted once per node in this operation, whose variables
-        are fixed; a copy for each call (the values are shared, read-only)."""
-        node = first.node
+        Strawberry's conversion), converted once (resolvers/field_arguments.py): the compiled
+        query's plan converted them already."""
         if first.fragment_variable_values is not None:
             raise GiveUp(for_good=True)  # fragment arguments (experimental): not here
-        memo = self.__dict__.setdefault("_converted_arguments", {})
-        known = memo.get(id(node))
-        if known is None or known[0] is not node:
-            coerced = (
-                get_argument_values(field, node, self.variable_values)
-                if field.args or node.arguments
-                else {}
-            )
-            converted = convert_arguments(
-                coerced,
-                field.extensions[DEFINITION].arguments,
-                scalar_registry=self.strawberry.schema_converter.scalar_registry,
-                config=self.strawberry.config,
-            )
-            known = memo[id(node)] = (node, converted)
-        return dict(known[1])
+        return field_arguments.converted(
+            field,
+            first.node,
+            self.variable_values,
+            self.strawberry.schema_converter.scalar_registry,
+            self.strawberry.config,
+            getattr(self.context_value, "converted_arguments", None),
+        )
 
 
 def use_direct_answers(schema: strawberry.Schema) -> None:
