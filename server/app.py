@@ -23,6 +23,7 @@ from server import metrics
 from server.auth import Authenticator, TokenKeys
 from server.deadline import RequestGuard
 from server.graphql_app import GraphQLEndpoint, GridGraphQL, HttpLimits
+from server.heap import frozen_start_up
 from server.keys import load_personal_data_key
 from server.log_format import ensure_logging
 from server.neo4j_health import Neo4jHealth
@@ -104,7 +105,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 refusals.running(graph),
                 metrics.running(health_of(health), settings.metrics_host, settings.metrics_port),
             ):  # refusal counts written at exit
-                yield
+                with frozen_start_up():  # the start-up's objects out of the collector's way
+                    yield
         finally:
             await warming
             pool.shutdown()
