@@ -12,7 +12,9 @@ them by what the field reads (its declared relation, resolvers/relations.py):
 - `@builds_page(spec)` on a function: the connection of one page of nodes of that label.
 
 `related`, `related_one` and `related_page` read the field's neighbours (resolvers/reads.py:
-prefetched by the compiled query, or per level) and build them. Modules only ever name each
+prefetched by the compiled query, or per level) and build them, with `built_value`'s
+functions; a field declared `built` gets the same value from `built_value` straight from the
+compiled query's answer (schema/direct_answers.py). Modules only ever name each
 other's types lazily (`strawberry.lazy`) for annotations. Registration happens on import;
 schema/__init__.py imports every module before any request runs.
 """

@@ -17,9 +17,12 @@ the same field collection (`collect_subfields`), the same getters, resolvers and
 - a plain leaf (schema/plain_leaves.py) and `__typename` are answered at once;
 - a field without a resolver (an edge's `node`, a membership's `person`) is read from the
   object and completed by its type;
-- a declared relationship field (resolvers/relations.py) is resolved through its own
-  Strawberry resolver, with a real resolve info and its arguments, exactly as graphql-core
-  calls it, only when its answer is prefetched for its path, and must answer at once;
+- a relationship field declared `built` (resolvers/relations.py) is built from its
+  prefetched answer and its converted arguments by `schema/builders.built_value`, the
+  function its resolver's builder uses too, without calling the resolver;
+- any other declared relationship field is resolved through its own Strawberry resolver,
+  with a real resolve info and its arguments, exactly as graphql-core calls it, only when
+  its answer is prefetched for its path, and must answer at once;
 - an interface's or union's value (a search hit's `node`) is completed as the object type
   the abstract type's own `resolve_type` names, given the resolve info graphql-core gives it.
 
