@@ -6,10 +6,12 @@ generation is collected now and then, and each collection walks all of them: abo
 CPU in one go, every few hundred requests on the demo bench, which is one request's tail
 latency and about 0.25 ms per request on average (docs/benchmarks.md, session 10).
 
-`frozen_start_up` collects once, then freezes what is left (`gc.freeze`): the collector no
-longer walks those objects, and requests' own garbage is collected as before. At shutdown
-they are unfrozen, so that an app built and stopped in a longer-lived process (the tests)
-leaves nothing behind.
+`frozen_start_up` freezes the objects alive when the app starts serving (`gc.freeze`): the
+collector no longer walks them, and requests' own garbage is collected as before. At
+shutdown they are unfrozen, so that an app built and stopped in a longer-lived process (the
+tests) leaves nothing behind. There is no collection before the freeze: a full collection of
+a large process (the test suite's) took long enough to slow the suite by a fifth, and
+whatever start-up garbage is frozen with the rest is a bounded, one-time amount.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from collections.abc import Iterator
 @contextlib.contextmanager
 def frozen_start_up() -> Iterator[None]:
     """Freeze the objects alive now for the duration of the block."""
-    gc.collect()
     gc.freeze()
     try:
         yield
