@@ -34,6 +34,9 @@ class RequestContext:
     # Each field node's converted arguments, per operation (schema/argument_memo.py).
     converted_arguments: dict[Any, Any] = field(default_factory=dict)
     request_id: str | None = None  # the HTTP request's id (server/request_log.py)
+    # An operation executed outside the pipeline, with errors, for the pipeline to finish
+    # without executing it again (schema/direct_operations.py).
+    executed: Any = None
 
     def for_operation(self) -> RequestContext:
         """This context for one operation of a request: everything the request shares (the

@@ -18,6 +18,7 @@ from schema.audit import AuditQuery
 from schema.audit_trail import AuditTrail
 from schema.deliberation import DeliberationMutation
 from schema.direct_answers import use_direct_answers
+from schema.direct_operations import HandedOver, use_direct_operations
 from schema.eager_resolvers import run_eagerly
 from schema.error_codes import ErrorCodes, is_expected, is_timeout, is_unavailable
 from schema.evaluations import EvaluationMutation
@@ -90,7 +91,9 @@ def build_schema(
 ) -> strawberry.Schema:
     """The GraphQL schema with its abuse limits; production turns introspection and hints off.
     Documents that passed parsing and validation are kept per text in `documents`
-    (schema/prepared_documents.py; a new cache unless given)."""
+    (schema/prepared_documents.py; a new cache unless given), and queries of those are
+    answered without the per-request pipeline where it would not act
+    (schema/direct_operations.py: `schema.direct_operations`)."""
     documents = documents if documents is not None else DocumentCache()
     schema = GridGraphSchema(
         query=merge_types("Query", ROOT_TYPES),
@@ -103,6 +106,7 @@ def build_schema(
         extensions=[
             ErrorCodes,
             partial(PreparedDocuments, documents),  # before anything that parses or validates
+            HandedOver,  # before anything that refuses at execution
             *limit_extensions(limits, production=production),
             AgreementCheck,
             AuditTrail,
@@ -112,4 +116,5 @@ def build_schema(
     use_plain_leaves(schema)  # scalar attributes answered without per-field machinery
     use_direct_answers(schema)  # compiled root fields completed without the per-field walk
     remember_conversions()  # a field's arguments converted once per operation
+    use_direct_operations(schema, documents, limits.max_cost)  # cached queries, no pipeline
     return schema

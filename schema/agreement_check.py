@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
+    GraphQLSchema,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -42,36 +44,37 @@ class _OutsideAgreement(Visitor):
             self.refused.append(name)
 
 
+def agreement_refusal(
+    schema: GraphQLSchema, document: DocumentNode, context: object
+) -> Forbidden | None:
+    """The FORBIDDEN error a partner gets for this document (None for anyone else, and for a
+    partner whose agreement covers every field it selects)."""
+    if not isinstance(context, RequestContext) or context.principal.role is not Role.PARTNER:
+        return None
+    agreement = context.agreement
+    if agreement is None:
+        return Forbidden("This partner has no data-sharing agreement.")
+    type_info = TypeInfo(schema)
+    outside = _OutsideAgreement(type_info, agreement)
+    visit(document, TypeInfoVisitor(type_info, outside))
+    if not outside.refused:
+        return None
+    fields = ", ".join(outside.refused)
+    return Forbidden(
+        f"Outside the agreement {agreement.name!r}: {fields}.",
+        fields=outside.refused,
+        agreement=agreement.name,
+    )
+
+
 class AgreementCheck(SchemaExtension):
     """Partners may select only the types and fields of their agreement."""
 
     def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        document = self.execution_context.graphql_document
-        if (
-            isinstance(context, RequestContext)
-            and context.principal.role is Role.PARTNER
-            and document is not None
-        ):
-            refusal = self._refusal(context)
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None:
+            refusal = agreement_refusal(execution.schema._schema, document, execution.context)
             if refusal is not None:
-                self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
+                execution.result = ExecutionResult(data=None, errors=[refusal])
         yield
-
-    def _refusal(self, context: RequestContext) -> Forbidden | None:
-        agreement = context.agreement
-        if agreement is None:
-            return Forbidden("This partner has no data-sharing agreement.")
-        document = self.execution_context.graphql_document
-        assert document is not None
-        type_info = TypeInfo(self.execution_context.schema._schema)
-        outside = _OutsideAgreement(type_info, agreement)
-        visit(document, TypeInfoVisitor(type_info, outside))
-        if not outside.refused:
-            return None
-        fields = ", ".join(outside.refused)
-        return Forbidden(
-            f"Outside the agreement {agreement.name!r}: {fields}.",
-            fields=outside.refused,
-            agreement=agreement.name,
-        )

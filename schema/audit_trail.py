@@ -157,6 +157,52 @@ def returned_objects(
     return counter.children(fields, data)
 
 
+async def record_operation(
+    context: RequestContext,
+    schema: GraphQLSchema,
+    *,
+    started: datetime,
+    document: DocumentNode | None,
+    query: str | None,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    data: Any,
+    errors: list[GraphQLError] | None,
+) -> None:
+    """Append the audit record of one operation of an authenticated principal (nothing for
+    the anonymous developer); ServiceUnavailable when it cannot be written. Used by
+    AuditTrail and by operations answered directly (schema/direct_operations.py)."""
+    principal = context.principal
+    if principal.credential is Credential.ANONYMOUS:
+        return
+    entry = audit_entry(
+        principal,
+        at=started,
+        operation_name=operation_name,
+        query=query,
+        variables=variables,
+        records=returned_objects(schema, document, operation_name, data),
+        error_codes=_error_codes(errors),
+        request_id=context.request_id,
+    )
+    redacted = redact_operation(schema, document, query, variables)
+    entry = replace(entry, variables=redacted.variables, document_hash=redacted.document_hash)
+    try:
+        await append_grouped(context.graph, entry)  # group commit: graph/audit_group.py
+    except Exception as error:
+        # Neo4j out of reach is expected now and then: one line; anything else: traceback.
+        log.log(
+            logging.WARNING if is_unavailable(error) else logging.ERROR,
+            "audit append failed; refusing %s of %s (%s)%s",
+            entry.operation_name or "an anonymous operation",
+            entry.subject,
+            entry.role,
+            ": Neo4j unavailable" if is_unavailable(error) else "",
+            exc_info=None if is_unavailable(error) else error,
+        )
+        raise ServiceUnavailable(AUDIT_FAILED_MESSAGE, reason="AUDIT_UNAVAILABLE") from error
+
+
 class AuditTrail(SchemaExtension):
     """Appends one AuditEntry per executed operation of an authenticated principal."""
 
@@ -167,37 +213,15 @@ class AuditTrail(SchemaExtension):
         context = execution.context
         if not isinstance(context, RequestContext):
             return
-        principal = context.principal
-        if principal.credential is Credential.ANONYMOUS:
-            return
         result = execution.result
-        errors = result.errors if result is not None else execution.pre_execution_errors
-        schema = execution.schema._schema
-        document = execution.graphql_document
-        data = result.data if result is not None else None
-        entry = audit_entry(
-            principal,
-            at=started,
-            operation_name=execution.operation_name,
+        await record_operation(
+            context,
+            execution.schema._schema,
+            started=started,
+            document=execution.graphql_document,
             query=execution.query,
+            operation_name=execution.operation_name,
             variables=execution.variables,
-            records=returned_objects(schema, document, execution.operation_name, data),
-            error_codes=_error_codes(errors),
-            request_id=context.request_id,
+            data=result.data if result is not None else None,
+            errors=result.errors if result is not None else execution.pre_execution_errors,
         )
-        redacted = redact_operation(schema, document, execution.query, execution.variables)
-        entry = replace(entry, variables=redacted.variables, document_hash=redacted.document_hash)
-        try:
-            await append_grouped(context.graph, entry)  # group commit: graph/audit_group.py
-        except Exception as error:
-            # Neo4j out of reach is expected now and then: one line; anything else: traceback.
-            log.log(
-                logging.WARNING if is_unavailable(error) else logging.ERROR,
-                "audit append failed; refusing %s of %s (%s)%s",
-                entry.operation_name or "an anonymous operation",
-                entry.subject,
-                entry.role,
-                ": Neo4j unavailable" if is_unavailable(error) else "",
-                exc_info=None if is_unavailable(error) else error,
-            )
-            raise ServiceUnavailable(AUDIT_FAILED_MESSAGE, reason="AUDIT_UNAVAILABLE") from error

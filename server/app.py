@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         authenticator=authenticator,
         development=settings.development,
         compiled_reads=settings.compiled_reads,
+        direct_operations=settings.direct_operations,
     )
     http_limits = HttpLimits(
         rate=rate_limiter(settings.rate_limit_per_s, settings.rate_limit_burst),

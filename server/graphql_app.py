@@ -7,8 +7,10 @@ GraphQLEndpoint admits a request in this order, so that every refusal is cheap:
 4. the purpose (400 over-long, 403 missing for partners);
 5. the request itself (server/request_body.py: 400/405/415; batches as configured) and, for
    a batch of N operations, N - 1 more tokens (429);
-6. Strawberry runs it; its own HTTP refusals (unknown operationName, a mutation over GET
-   ...) become coded JSON too.
+6. a single query of a cached document is answered without Strawberry's pipeline where it
+   would not act (schema/direct_operations.py);
+7. Strawberry runs the rest, and finishes any direct answer with errors; its own HTTP
+   refusals (unknown operationName, a mutation over GET ...) become coded JSON too.
 Refusals from step 3 on are audited (aggregated: server/refusals.py). Each step notes what
 the request log line and the metrics need (server/request_log.py RequestRecord); results
 answer under the negotiated media type's status rules (server/response_media.py).
@@ -36,6 +38,7 @@ from resolvers.context import RequestContext
 from resolvers.errors import ErrorCode
 from resolvers.loaders import Loaders
 from resolvers.principal import Credential, Principal
+from schema.direct_operations import DirectOperations, HandOver
 from server import metrics, response_media
 from server.auth import Authenticator, AuthError
 from server.batching import BatchLimitedGraphQL
@@ -47,6 +50,7 @@ from server.web_app import graphiql_page
 
 PARSED_REQUEST = "graphql_request"  # request.state key: the operations GraphQLEndpoint read
 SUB_RESPONSE = "graphql_sub_response"  # request.state key: Strawberry's sub-response
+EXECUTED = "graphql_executed"  # request.state key: a result for the pipeline to finish
 MAX_REASON_LENGTH = 300
 
 
@@ -75,6 +79,7 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
         authenticator: Authenticator,
         development: bool,
         compiled_reads: bool = True,
+        direct_operations: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -83,6 +88,9 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
         )
         self.authenticator = authenticator
         self.compiled_reads = compiled_reads  # one Cypher query per root field
+        # Cached queries answered without the pipeline (schema/direct_operations.py).
+        direct: DirectOperations | None = getattr(schema, "direct_operations", None)
+        self.direct = direct if direct_operations else None
 
     async def render_graphql_ide(self, request: Any) -> Response:
         """GraphiQL bundled from npm (web/, server/web_app.py) instead of Strawberry's CDN page."""
@@ -109,6 +117,26 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
             agreement=self.authenticator.agreement_of(principal),
             compiled_reads=self.compiled_reads,
             request_id=record.request_id if record is not None else None,
+            executed=_state(request).pop(EXECUTED, None),
+        )
+
+    async def answer_directly(
+        self, request: Request, operation: GraphQLRequestData
+    ) -> Response | None:
+        """One query answered without Strawberry's pipeline (schema/direct_operations.py);
+        None when the pipeline runs it, given the result when it was executed with errors."""
+        if self.direct is None or request.method != "POST":
+            return None
+        context = await self.get_context(request, Response())
+        outcome = await self.direct.answer(context.for_operation(), operation)
+        if isinstance(outcome, HandOver):
+            _state(request)[EXECUTED] = outcome.result
+            return None
+        if outcome is None:
+            return None
+        note_outcome(request.scope, "ok")
+        return Response(
+            self.encode_json({"data": outcome.data}), status_code=200, media_type="application/json"
         )
 
     async def execute_single(
@@ -237,6 +265,11 @@ class GraphQLEndpoint:
         state = _state(request)
         state["principal"] = principal
         state[PARSED_REQUEST] = parsed
+        if parsed is not None and not parsed.batch:
+            direct = await self.graphql.answer_directly(request, parsed.operations[0])
+            if direct is not None:
+                await direct(scope, receive, send)
+                return
         await self.graphql(scope, receive, send)
 
     async def _authenticate(self, request: Request, graph: GraphClient) -> Principal:

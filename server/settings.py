@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     analysis_pool: Literal["process", "thread"] = "process"
     # One Cypher query per root field (resolvers/compile.py); false: one per level (loaders).
     compiled_reads: bool = True
+    # Cached queries answered without Strawberry's per-request pipeline where it would not
+    # act (schema/direct_operations.py); false: every request through the pipeline.
+    direct_operations: bool = True
     max_depth: int = Field(default=12, ge=1)  # nested field levels (QUERY_TOO_DEEP)
     max_aliases: int = Field(default=30, ge=0)  # aliased fields per document (TOO_MANY_ALIASES)
     max_tokens: int = Field(default=5000, ge=1)  # lexical tokens per document (TOO_MANY_TOKENS)

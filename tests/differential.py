@@ -121,10 +121,28 @@ class Differential:
 
     def both(self, who: Who, query: str, variables: dict[str, Any]) -> tuple[Answer, Answer]:
         """The answers of both paths (loaders first: the compiled path reads a warm graph
-        no more than the loaders do)."""
+        no more than the loaders do). The compiled app is asked twice: first the document is
+        new to it and runs through Strawberry's pipeline, then it is cached and the answer is
+        direct (schema/direct_operations.py); the two must be the same, and the second is
+        the one compared with the loaders' (run through the pipeline only)."""
         per_level = ask(self.loaders, who, query, variables)
-        compiled = ask(self.compiled, who, query, variables)
-        return compiled, per_level
+        pipeline = ask(self.compiled, who, query, variables)
+        direct = ask(self.compiled, who, query, variables)
+        left = {"status": pipeline.status, "body": _root_errors_in_order(pipeline.body)}
+        right = {"status": direct.status, "body": _root_errors_in_order(direct.body)}
+        difference = first_difference(left, right)
+        if difference is not None and not _raced(pipeline, direct):
+            pytest.fail(
+                "the pipeline's and the direct answer differ\n"
+                f"principal: {who.name}\n"
+                f"document:\n{query}\n"
+                f"variables: {json.dumps(variables, ensure_ascii=False)}\n"
+                f"first difference at {difference}\n"
+                f"pipeline body: {_short(pipeline.body, 3000)}\n"
+                f"direct body  : {_short(direct.body, 3000)}",
+                pytrace=False,
+            )
+        return direct, per_level
 
     def check(self, who: Who, query: str, variables: dict[str, Any]) -> Answer:
         """Fail with a readable diff unless both paths answer exactly the same JSON."""

@@ -1,12 +1,15 @@
-"""Compiled reads answer exactly what the per-level loaders answer (issue 13, item 3).
+"""Compiled reads answer exactly what the per-level loaders answer (issue 13, item 3), and
+queries answered directly (schema/direct_operations.py) what the pipeline answers.
 
 Every document runs on two apps over the same tiny seed: one compiling each root field's
-selection into one Cypher query (the default), one with `compiled_reads` off (a query per
-level). Both answers must be the same JSON, byte for byte in meaning and order: data,
-errors with their paths and codes, and the HTTP status. Sources: every example of
-docs/queries.md, every bench operation, and random documents over the relation registry
-(tests/differential.py), each as the principal kinds of docs/security.md. Last, the round
-trip guard: a compiled root field costs one Cypher query whatever its depth.
+selection into one Cypher query (the default), asked twice (through the pipeline, then
+directly from the document cache), and one with `compiled_reads` and `direct_operations`
+off (a query per level, every request through the pipeline). The answers must be the same
+JSON, byte for byte in meaning and order: data, errors with their paths and codes, and the
+HTTP status. Sources: every example of docs/queries.md, every bench operation, and random
+documents over the relation registry (tests/differential.py), each as the principal kinds
+of docs/security.md. Last, the round trip guard: a compiled root field costs one Cypher
+query whatever its depth.
 """
 
 from __future__ import annotations
@@ -231,7 +234,8 @@ async def seed(tiny: GraphClient) -> Seed:
 def paths(settings: Settings, seed: Seed) -> Iterator[Differential]:
     """Both apps over the seeded database (no rate limit: hundreds of requests each)."""
     base = settings.model_copy(update={"rate_limit_per_s": 0.0})
-    per_level = base.model_copy(update={"compiled_reads": False})
+    # Every level through the loaders, every request through Strawberry's pipeline.
+    per_level = base.model_copy(update={"compiled_reads": False, "direct_operations": False})
     with TestClient(create_app(base)) as compiled, TestClient(create_app(per_level)) as loaders:
         yield Differential(compiled, loaders)
 
