@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
-from graphql import ExecutionResult, OperationType, execute, get_operation_ast
+from graphql import DocumentNode, ExecutionResult, OperationType, execute, get_operation_ast
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import (
     AddValidationRules,
@@ -150,12 +150,10 @@ class DirectOperations:
             name = operation.name.value
         schema = self.schema._schema
         variables = request.variables
-        if argument_refusal(schema, document, variables, name) is not None:
-            return None
-        cost = estimate_cost(schema, document, variables, name)
-        if cost is not None and cost > self.max_cost:
-            return None
-        if agreement_refusal(schema, document, context) is not None:
+        try:
+            if not self._passes_checks(context, document, variables, name):
+                return None
+        except Exception:  # not expected: the pipeline runs the check again and reports it
             return None
         started = datetime.now(UTC)
         try:
@@ -192,6 +190,22 @@ class DirectOperations:
         except ServiceUnavailable:
             return HandOver(result)
         return Answered(result.data)
+
+    def _passes_checks(
+        self,
+        context: RequestContext,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        name: str | None,
+    ) -> bool:
+        """The pipeline's per-request refusals, in its order, by the extensions' functions."""
+        schema = self.schema._schema
+        if argument_refusal(schema, document, variables, name) is not None:
+            return False  # InputBounds
+        cost = estimate_cost(schema, document, variables, name)
+        if cost is not None and cost > self.max_cost:
+            return False  # CostBudget
+        return agreement_refusal(schema, document, context) is None  # AgreementCheck
 
 
 def use_direct_operations(schema: Schema, documents: DocumentCache, max_cost: int) -> None:
