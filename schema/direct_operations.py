@@ -171,8 +171,8 @@ class DirectOperations:
                 result = await result
         except Exception:  # not expected: the pipeline runs it again and reports it
             return None
-        if result.extensions:
-            return None  # no extension of this schema adds any; the pipeline would keep them
+        # graphql-core's own `result.extensions` are not sent: Strawberry drops them too
+        # (it answers with its extensions' results, and this schema's add none).
         if result.errors or not isinstance(result.data, dict):
             return HandOver(result)
         try:
