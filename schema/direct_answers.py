@@ -43,7 +43,9 @@ its field node, and completed by graphql-core from then on.
 from __future__ import annotations
 
 import types
-from typing import Any, ClassVar, cast
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any, ClassVar, NamedTuple, cast
 
 import strawberry
 from graphql import (
@@ -71,6 +73,7 @@ from schema.plain_leaves import LeafExecutionContext, PlainLeaves
 
 # object type name -> field name -> how the field is answered
 LEAF, ATTRIBUTE, RELATION, BUILT = "leaf", "attribute", "relation", "built"
+TYPENAME = "__typename"  # a step of a shape (below), never a field's kind
 Kinds = dict[str, dict[str, str]]
 MAX_REMEMBERED = 10_000  # root field nodes given up on (their selections are not answered here)
 
@@ -82,6 +85,36 @@ class GiveUp(Exception):
     def __init__(self, for_good: bool = False) -> None:
         super().__init__()
         self.for_good = for_good
+
+
+class Step(NamedTuple):
+    """How one response key of an object is answered: its kind, the field, the field's
+    details, and for a leaf or an attribute its getter (and a leaf's type)."""
+
+    key: str
+    kind: str
+    field: Any  # GraphQLField; None for __typename
+    details: list[FieldDetails]
+    get: Any  # Callable[[Any], Any] for a leaf or an attribute, else None
+    leaf_type: Any
+    nullable: bool  # the field's type may be null
+
+
+def _attribute_getter(field: Any, resolve: Any) -> Callable[[Any], Any]:
+    """`resolve(source, None)` for a field without a resolver of its own: Strawberry's default
+    resolver calls `getattr(source, python_name)` through two wrappers, so when the field has
+    no resolver, permission or extension and the default resolver is `getattr`, the getter is
+    `attrgetter(python_name)`, one C call; otherwise the resolver itself."""
+    definition = field.extensions.get(DEFINITION)
+    if (
+        definition is not None
+        and definition.base_resolver is None
+        and not definition.permission_classes
+        and not definition.extensions
+        and definition.default_resolver is getattr
+    ):
+        return attrgetter(definition.python_name)
+    return lambda source: resolve(source, None)
 
 
 def field_kinds(schema: GraphQLSchema, leaves: PlainLeaves) -> Kinds:
@@ -126,6 +159,7 @@ class DirectExecutionContext(LeafExecutionContext):
     given_up: ClassVar[dict[int, Any]] = {}  # id(root field node) -> the node (kept alive)
     strawberry: ClassVar[Any] = None  # the Strawberry schema (config, scalars)
     _abstract_info: tuple[Path, Any] | None = None  # the last abstract field's path and info
+    _shapes: dict[tuple[Any, int], tuple[Any, Any]] | None = None  # per request: see _shape
 
     def complete_value(
         self,
@@ -208,28 +242,49 @@ class DirectExecutionContext(LeafExecutionContext):
         resolve_type = type_.resolve_type
         if resolve_type is None:
             raise GiveUp(for_good=True)  # graphql-core's default resolver may wait
+        field, possible = self._abstract_field(type_, details, path)
         field_path = path
         while field_path.typename is None and field_path.prev is not None:
             field_path = field_path.prev  # a list's item: the info is the field's
-        parent = self.schema.get_type(str(field_path.typename))
-        if not isinstance(parent, GraphQLObjectType):
-            raise GiveUp(for_good=True)
-        field = parent.fields[details[0].node.name.value]
         known = self._abstract_info
         if known is not None and known[0] is field_path:
             info = known[1]  # the list's other items: the same info, as graphql-core's
         else:
-            info = self.build_resolve_info(field, [d.node for d in details], parent, field_path)
+            parent = self.schema.get_type(str(field_path.typename))
+            info = self.build_resolve_info(field, [d.node for d in details], parent, field_path)  # type: ignore[arg-type]
             self._abstract_info = (field_path, info)
         name = resolve_type(value, info, type_)
         if type(name) is types.CoroutineType:
             name.close()  # a resolver that would wait: graphql-core awaits its own call
-        runtime = self.schema.get_type(name) if isinstance(name, str) else None
-        if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
-            type_, runtime
-        ):
-            raise GiveUp  # graphql-core reports it (or awaits it)
+        runtime = possible.get(name) if isinstance(name, str) else None
+        if runtime is None:
+            raise GiveUp  # not one of the type's objects: graphql-core reports it (or awaits it)
         return runtime
+
+    def _abstract_field(
+        self,
+        type_: GraphQLInterfaceType | GraphQLUnionType,
+        details: list[FieldDetails],
+        path: Path,
+    ) -> tuple[Any, dict[str, GraphQLObjectType]]:
+        """The field an abstract value is the answer of, and the object types that may be its
+        runtime type (by name): once per request for each (type, selection)."""
+        shapes = self._shapes
+        if shapes is None:
+            shapes = self._shapes = {}
+        known = shapes.get((type_, id(details)))
+        if known is not None:
+            return cast(tuple[Any, dict[str, GraphQLObjectType]], known[1])
+        field_path = path
+        while field_path.typename is None and field_path.prev is not None:
+            field_path = field_path.prev
+        parent = self.schema.get_type(str(field_path.typename))
+        if not isinstance(parent, GraphQLObjectType):
+            raise GiveUp(for_good=True)
+        field = parent.fields[details[0].node.name.value]
+        possible = {t.name: t for t in self.schema.get_possible_types(type_)}
+        shapes[(type_, id(details))] = (details, (field, possible))
+        return field, possible
 
     def _object(
         self, type_: GraphQLObjectType, details: list[FieldDetails], path: Path, source: Any
@@ -237,42 +292,68 @@ class DirectExecutionContext(LeafExecutionContext):
         is_type_of = type_.is_type_of  # Strawberry's ignores the resolve info
         if is_type_of is not None and is_type_of(source, None) is not True:  # type: ignore[arg-type]
             raise GiveUp
+        answer: dict[str, Any] = {}
+        for step in self._shape(type_, details):
+            kind = step.kind
+            if kind is LEAF:
+                value = step.get(source)
+                if value is None and step.nullable:
+                    answer[step.key] = None
+                    continue
+                serialized = None if value is None else step.leaf_type.serialize(value)
+                if serialized is None or serialized is Undefined:
+                    raise GiveUp  # a null on a non-null field, or a value the type refuses
+                answer[step.key] = serialized
+                continue
+            if kind is TYPENAME:
+                answer[step.key] = type_.name
+                continue
+            field_path = Path(path, step.key, type_.name)
+            if kind is ATTRIBUTE:
+                value = step.get(source)
+            elif kind is BUILT:
+                value = self._built(type_, step.field, step.details, field_path)
+            else:
+                value = self._relation(type_, step.field, step.details, field_path, source)
+            answer[step.key] = self._complete(step.field.type, step.details, field_path, value)
+        return answer
+
+    def _shape(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> tuple[Step, ...]:
+        """How each response key of `type_`'s objects under `details` is answered: worked out
+        once per request for each (type, selection), as graphql-core collects subfields once
+        (a list's items share it), instead of once per object."""
+        shapes = self._shapes
+        if shapes is None:
+            shapes = self._shapes = {}
+        known = shapes.get((type_, id(details)))
+        if known is not None:
+            return cast(tuple[Step, ...], known[1])
         collected = self.collect_subfields(type_, details)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             raise GiveUp(for_good=True)
         kinds = self.kinds.get(type_.name, {})
         leaves = self.plain_leaves.get(type_.name, {})
-        answer: dict[str, Any] = {}
+        steps = []
         for key, field_details in collected.grouped_field_set.items():
-            node = field_details[0].node
-            name = node.name.value
+            name = field_details[0].node.name.value
             if name == "__typename":
-                answer[key] = type_.name
+                steps.append(Step(key, TYPENAME, None, field_details, None, None, False))
                 continue
             kind = kinds.get(name)
+            if kind is None:
+                raise GiveUp(for_good=True)  # a field with a resolver of another kind
             field = type_.fields[name]
+            getter = leaf_type = None
             if kind is LEAF:
                 resolve, leaf_type = leaves[name]
-                value = resolve(source, None)
-                if value is None and not isinstance(field.type, GraphQLNonNull):
-                    answer[key] = None
-                    continue
-                serialized = None if value is None else leaf_type.serialize(value)
-                if serialized is None or serialized is Undefined:
-                    raise GiveUp  # a null on a non-null field, or a value the type refuses
-                answer[key] = serialized
-                continue
-            field_path = Path(path, key, type_.name)
-            if kind is ATTRIBUTE:
-                value = field.resolve(source, None)
-            elif kind is BUILT:
-                value = self._built(type_, field, field_details, field_path)
-            elif kind is RELATION:
-                value = self._relation(type_, field, field_details, field_path, source)
-            else:
-                raise GiveUp(for_good=True)  # a field with a resolver of another kind
-            answer[key] = self._complete(field.type, field_details, field_path, value)
-        return answer
+                getter = _attribute_getter(field, resolve)
+            elif kind is ATTRIBUTE:
+                getter = _attribute_getter(field, field.resolve)
+            nullable = not isinstance(field.type, GraphQLNonNull)
+            steps.append(Step(key, kind, field, field_details, getter, leaf_type, nullable))
+        shape = tuple(steps)
+        shapes[(type_, id(details))] = (details, shape)  # details kept alive with its id
+        return shape
 
     def _relation(
         self,

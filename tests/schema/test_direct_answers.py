@@ -278,6 +278,66 @@ def test_a_value_of_no_possible_type_is_graphql_cores_error(answers: list[str]) 
     assert expected["errors"] and answers == ["gave up"]
 
 
+SHAPES = """
+query ($size: Boolean!) {
+  items {
+    name
+    part { label size @include(if: $size) }
+    first: parts { label }
+    again: parts { label size @skip(if: $size) __typename }
+  }
+}"""
+
+
+@pytest.mark.parametrize("size", [True, False])
+def test_each_selection_of_a_type_has_its_own_shape(answers: list[str], size: bool) -> None:
+    # `Part` under three selections (one of them its own alias of the same field), some of
+    # their fields in or out by a variable: each is answered as graphql-core answers it.
+    HOLDER.items = [
+        _item(
+            part=Part(label="p", size=1),
+            parts=[Part(label="q", size=2), Part(label="r", size=None)],
+        ),
+        _item("b", parts=[Part(label="s", size=3)]),
+    ]
+    ordinary, direct = _schemas()
+    variables = {"size": size}
+    expected = ordinary.execute_sync(SHAPES, variable_values=variables, context_value=Context())
+    answered = direct.execute_sync(SHAPES, variable_values=variables, context_value=Context())
+    assert answered.errors is None and answered.data == expected.data
+    assert answers == ["direct"]
+    first = cast(dict[str, Any], answered.data)["items"][0]
+    assert first["part"] == ({"label": "p", "size": 1} if size else {"label": "p"})
+    assert first["again"][0] == (
+        {"label": "q", "__typename": "Part"}
+        if size
+        else {"label": "q", "size": 2, "__typename": "Part"}
+    )
+
+
+def test_a_lists_items_share_the_work_of_their_selection(
+    answers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fields of a (type, selection) are collected and sorted by kind once per request,
+    # not once per object: three selections here, whatever the number of items.
+    collected: list[str] = []
+    original = DirectExecutionContext.collect_subfields
+
+    def counting(self: Any, return_type: Any, details: Any) -> Any:
+        collected.append(return_type.name)
+        return original(self, return_type, details)
+
+    monkeypatch.setattr(DirectExecutionContext, "collect_subfields", counting)
+    part = Part(label="p", size=1)
+    HOLDER.items = [_item(str(n), part=part, parts=[part, part]) for n in range(20)]
+    ordinary, direct = _schemas()
+    query = "{ items { name part { label } parts { label size } } }"
+    expected = _run(ordinary, query)
+    collected.clear()
+    assert _run(direct, query) == expected and answers == ["direct"]
+    assert sorted(collected) == ["Item", "Part", "Part"]
+
+
 def test_without_compiled_reads_nothing_is_answered_directly(answers: list[str]) -> None:
     HOLDER.items = list(GOOD)
     ordinary, direct = _schemas()
