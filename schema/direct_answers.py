@@ -26,6 +26,9 @@ the same field collection (`collect_subfields`), the same getters, resolvers and
 - an interface's or union's value (a search hit's `node`) is completed as the object type
   the abstract type's own `resolve_type` names, given the resolve info graphql-core gives it.
 
+What an object's selection needs (its response keys, each field's kind and getter: a
+"shape") is worked out once per request for each (type, selection), not once per object.
+
 Anything else gives up: a null or an error anywhere, a resolver that would wait, a field of
 another kind (computed fields, personal identifiers in clear), a runtime type that is not
 one of the abstract type's, `@defer`/`@stream`, a mutation or subscription. Giving up is
