@@ -99,8 +99,9 @@ class GridGraphQL(BatchLimitedGraphQL[RequestContext, None]):
 
     def encode_json(self, data: object) -> bytes:
         """Compact JSON as UTF-8 (Chinese text as itself, not \\u escapes), by orjson: a search
-        answer of 60 hits took 0.11 ms with `json.dumps`, 0.007 ms with orjson. What orjson
-        refuses (an integer beyond 64 bits, a key that is not a string) `json` still writes."""
+        answer of 60 hits took 0.11 ms with `json.dumps`, 0.007 ms with orjson, and the same
+        bytes but for small floats (0.00001 for 1e-05). What orjson refuses (an integer
+        beyond 64 bits, a key that is not a string) `json` still writes."""
         try:
             return orjson.dumps(data)
         except TypeError:  # orjson.JSONEncodeError
