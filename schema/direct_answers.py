@@ -245,16 +245,15 @@ class DirectExecutionContext(LeafExecutionContext):
         resolve_type = type_.resolve_type
         if resolve_type is None:
             raise GiveUp(for_good=True)  # graphql-core's default resolver may wait
-        field, possible = self._abstract_field(type_, details, path)
         field_path = path
         while field_path.typename is None and field_path.prev is not None:
             field_path = field_path.prev  # a list's item: the info is the field's
+        parent, field, possible = self._abstract_field(type_, details, field_path)
         known = self._abstract_info
         if known is not None and known[0] is field_path:
             info = known[1]  # the list's other items: the same info, as graphql-core's
         else:
-            parent = self.schema.get_type(str(field_path.typename))
-            info = self.build_resolve_info(field, [d.node for d in details], parent, field_path)  # type: ignore[arg-type]
+            info = self.build_resolve_info(field, [d.node for d in details], parent, field_path)
             self._abstract_info = (field_path, info)
         name = resolve_type(value, info, type_)
         if type(name) is types.CoroutineType:
@@ -268,26 +267,30 @@ class DirectExecutionContext(LeafExecutionContext):
         self,
         type_: GraphQLInterfaceType | GraphQLUnionType,
         details: list[FieldDetails],
-        path: Path,
-    ) -> tuple[Any, dict[str, GraphQLObjectType]]:
-        """The field an abstract value is the answer of, and the object types that may be its
-        runtime type (by name): once per request for each (type, selection)."""
-        shapes = self._shapes
-        if shapes is None:
-            shapes = self._shapes = {}
+        field_path: Path,
+    ) -> tuple[GraphQLObjectType, Any, dict[str, GraphQLObjectType]]:
+        """The object type and field an abstract value (at `field_path`, the field's own path)
+        is the answer of, and the object types that may be its runtime type (by name): once
+        per request for each (type, selection)."""
+        shapes = self._per_request()
         known = shapes.get((type_, id(details)))
         if known is not None:
-            return cast(tuple[Any, dict[str, GraphQLObjectType]], known[1])
-        field_path = path
-        while field_path.typename is None and field_path.prev is not None:
-            field_path = field_path.prev
+            return cast(tuple[GraphQLObjectType, Any, dict[str, GraphQLObjectType]], known[1])
         parent = self.schema.get_type(str(field_path.typename))
         if not isinstance(parent, GraphQLObjectType):
             raise GiveUp(for_good=True)
         field = parent.fields[details[0].node.name.value]
         possible = {t.name: t for t in self.schema.get_possible_types(type_)}
-        shapes[(type_, id(details))] = (details, (field, possible))
-        return field, possible
+        shapes[(type_, id(details))] = (details, (parent, field, possible))
+        return parent, field, possible
+
+    def _per_request(self) -> dict[tuple[Any, int], tuple[Any, Any]]:
+        """This request's shapes and abstract fields, by (type, id of the selection's details);
+        each entry keeps its details alive, so that the id cannot be reused meanwhile."""
+        shapes = self._shapes
+        if shapes is None:
+            shapes = self._shapes = {}
+        return shapes
 
     def _object(
         self, type_: GraphQLObjectType, details: list[FieldDetails], path: Path, source: Any
@@ -325,9 +328,7 @@ class DirectExecutionContext(LeafExecutionContext):
         """How each response key of `type_`'s objects under `details` is answered: worked out
         once per request for each (type, selection), as graphql-core collects subfields once
         (a list's items share it), instead of once per object."""
-        shapes = self._shapes
-        if shapes is None:
-            shapes = self._shapes = {}
+        shapes = self._per_request()
         known = shapes.get((type_, id(details)))
         if known is not None:
             return cast(tuple[Step, ...], known[1])
@@ -355,7 +356,7 @@ class DirectExecutionContext(LeafExecutionContext):
             nullable = not isinstance(field.type, GraphQLNonNull)
             steps.append(Step(key, kind, field, field_details, getter, leaf_type, nullable))
         shape = tuple(steps)
-        shapes[(type_, id(details))] = (details, shape)  # details kept alive with its id
+        shapes[(type_, id(details))] = (details, shape)
         return shape
 
     def _relation(
